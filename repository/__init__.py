@@ -1,0 +1,1 @@
+"""Practice Hub: the anti-trafficking good-practice repository."""

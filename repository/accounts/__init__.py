@@ -1,0 +1,1 @@
+"""User accounts: passwords, users and (later) sessions."""

@@ -1,0 +1,287 @@
+"""The `practices` command."""
+
+import json
+import os
+import secrets
+import sys
+from functools import wraps
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from repository import migrations
+from repository.db import Database
+from repository.settings import Settings, SettingsError
+
+SEED_FILE = Path(__file__).resolve().parent.parent / "seed" / "practices.jsonl"
+
+
+class Failure(click.ClickException):
+    """An error reported as one line, exit status 1."""
+
+
+def clear_errors(function):
+    """Turn the errors an operator can cause into one clear line instead of a traceback."""
+
+    @wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except SettingsError as error:
+            raise Failure(str(error)) from None
+        except OperationalError as error:
+            raise Failure(f"database error: {str(error.orig).splitlines()[0]}") from None
+        except SQLAlchemyError as error:
+            raise Failure(f"database error: {str(error).splitlines()[0]}") from None
+        except OSError as error:
+            raise Failure(str(error)) from None
+
+    return wrapper
+
+
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+def database(settings_: Settings | None = None) -> Database:
+    settings_ = settings_ or settings()
+    if settings_.is_sqlite:
+        path = settings_.database_url.removeprefix("sqlite:///")
+        if path and path != settings_.database_url and ":memory:" not in path:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return Database(settings_.database_url)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main():
+    """Practice Hub: good practices against human trafficking."""
+
+
+@main.group()
+def db():
+    """Database schema commands."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Target revision.")
+@clear_errors
+def db_upgrade(revision):
+    """Apply migrations up to REVISION (the latest by default)."""
+    database_ = database()
+    migrations.upgrade(database_.engine, revision)
+    click.echo(f"database at revision {migrations.current_revision(database_.engine)}")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+@clear_errors
+def db_downgrade(revision):
+    """Revert migrations down to REVISION (use 'base' for an empty database)."""
+    database_ = database()
+    migrations.downgrade(database_.engine, revision)
+    click.echo(f"database at revision {migrations.current_revision(database_.engine)}")
+
+
+@db.command("current")
+@clear_errors
+def db_current():
+    """Print the database's revision and the latest one."""
+    database_ = database()
+    click.echo(f"current: {migrations.current_revision(database_.engine)}")
+    click.echo(f"head:    {migrations.head_revision()}")
+
+
+def _require_migrated(database_: Database) -> None:
+    if migrations.current_revision(database_.engine) != migrations.head_revision():
+        raise Failure("the database is not at the latest migration: run 'practices db upgrade'")
+
+
+def _print_report(report, verb: str) -> None:
+    for error in report.errors[:200]:
+        click.echo(str(error), err=True)
+    if len(report.errors) > 200:
+        click.echo(f"... and {len(report.errors) - 200} more errors", err=True)
+    if report.errors and not report.imported:
+        lines = len({e.line for e in report.errors})
+        raise Failure(f"nothing {verb}: {len(report.errors)} errors in {lines} lines")
+    click.echo(
+        f"{verb} {report.imported} practices"
+        + (f", skipped {report.skipped} invalid lines" if report.skipped else "")
+    )
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option(
+    "--skip-invalid", is_flag=True, help="Import the valid lines even if others are invalid."
+)
+@clear_errors
+def import_command(file, skip_invalid):
+    """Import practices from a JSON Lines FILE ('-' for standard input)."""
+    from repository.practices.interchange import import_lines
+
+    database_ = database()
+    _require_migrated(database_)
+    with click.open_file(file, "rb") as handle:
+        report = import_lines(database_, handle, skip_invalid=skip_invalid)
+    _print_report(report, "imported")
+
+
+@main.command("export")
+@click.option(
+    "--status", "statuses", multiple=True, help="Only practices with this status (repeatable)."
+)
+@clear_errors
+def export_command(statuses):
+    """Write practices as JSON Lines to standard output."""
+    from repository.practices.interchange import export_lines
+    from repository.vocabularies import STATUSES
+
+    for status in statuses:
+        if status not in STATUSES:
+            raise Failure(
+                f"unknown status {status!r}; expected one of: {', '.join(STATUSES.values)}"
+            )
+    database_ = database()
+    _require_migrated(database_)
+    with database_.read() as session:
+        try:
+            for line in export_lines(session, statuses):
+                sys.stdout.write(line)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # The reader stopped early (e.g. `| head`): not an error; keep Python quiet on exit.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _seed(database_: Database, synthetic: int | None, seed: int) -> None:
+    from repository.practices.interchange import import_lines
+    from repository.synthetic import synthetic_records
+
+    if synthetic:
+        lines = (json.dumps(r) for r in synthetic_records(synthetic, seed))
+        report = import_lines(database_, lines)
+    else:
+        with SEED_FILE.open("rb") as handle:
+            report = import_lines(database_, handle)
+    _print_report(report, "seeded")
+
+
+@main.command("seed")
+@click.option(
+    "--synthetic", type=click.IntRange(1, 1_000_000), help="Generate N synthetic practices instead."
+)
+@click.option(
+    "--seed", "seed_", type=int, default=0, show_default=True, help="Random seed for --synthetic."
+)
+@clear_errors
+def seed_command(synthetic, seed_):
+    """Load the real seed practices (or synthetic ones) into the database."""
+    database_ = database()
+    _require_migrated(database_)
+    _seed(database_, synthetic, seed_)
+
+
+@main.group()
+def users():
+    """User accounts."""
+
+
+@users.command("add")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option(
+    "--role",
+    type=click.Choice(["partner", "curator", "admin"]),
+    default="partner",
+    show_default=True,
+)
+@click.option("--organisation", help="Organisation name (created if new).")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="At least 12 characters; prompted for when not given.",
+)
+@clear_errors
+def users_add(email, name, role, organisation, password):
+    """Create an active user account."""
+    from repository.accounts.services import AccountError, create_user
+
+    database_ = database()
+    _require_migrated(database_)
+    try:
+        with database_.write() as session:
+            user = create_user(
+                session,
+                email=email,
+                name=name,
+                password=password,
+                role=role,
+                organisation_name=organisation,
+                active=True,
+            )
+            click.echo(f"created {user.role} {user.email} (id {user.id})")
+    except AccountError as error:
+        raise Failure(str(error)) from None
+
+
+def _serve(host: str, port: int, workers: int, reload: bool = False) -> None:
+    import uvicorn
+
+    uvicorn.run(
+        "repository.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
+@clear_errors
+def serve(host, port, workers):
+    """Serve the application with uvicorn."""
+    settings_ = settings().checked()
+    _require_migrated(database(settings_))
+    _serve(host, port, workers)
+
+
+@main.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@clear_errors
+def demo(host, port):
+    """Migrate, seed when empty and serve, all on the embedded default (./var)."""
+    from repository.models import Practice
+
+    settings_ = settings()
+    if not settings_.secret_key:
+        key_file = Path("var") / "secret_key"
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        if not key_file.exists():
+            key_file.write_text(secrets.token_urlsafe(48))
+            key_file.chmod(0o600)
+        os.environ["PRACTICES_SECRET_KEY"] = key_file.read_text().strip()
+    database_ = database(settings_)
+    migrations.upgrade(database_.engine)
+    with database_.read() as session:
+        empty = session.scalar(select(Practice.id).limit(1)) is None
+    if empty:
+        _seed(database_, None, 0)
+    database_.dispose()
+    click.echo(f"Practice Hub demo: open http://{host}:{port}/  (Ctrl+C to stop)")
+    _serve(host, port, 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""Error pages and JSON errors: a clear message and the right status, never a traceback."""
+
+import logging
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse
+
+from repository.i18n import _
+
+log = logging.getLogger("repository.errors")
+
+TITLES = {
+    400: "Bad request",
+    403: "Forbidden",
+    404: "Page not found",
+    405: "Method not allowed",
+    413: "Request too large",
+    429: "Too many requests",
+    500: "Something went wrong",
+    503: "Service unavailable",
+}
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def render_error(request: Request, status: int, message: str, headers: dict | None = None):
+    if wants_json(request):
+        return JSONResponse({"error": {"status": status, "message": message}}, status, headers)
+    templates = getattr(request.app.state, "templates", None)
+    if templates is None:
+        return PlainTextResponse(message, status, headers)
+    return templates.TemplateResponse(
+        request,
+        "error.html",
+        {"status": status, "title": _(TITLES.get(status, "Error")), "message": message},
+        status_code=status,
+        headers=headers,
+    )
+
+
+async def http_error(request: Request, exc: HTTPException):
+    default = {
+        404: _("There is no published practice or page at this address."),
+        405: _("This address does not accept that kind of request."),
+    }
+    message = exc.detail if exc.detail and exc.detail != TITLES.get(exc.status_code) else ""
+    if not message or message in ("Not Found", "Method Not Allowed"):
+        message = default.get(exc.status_code, _(TITLES.get(exc.status_code, "Error")))
+    return render_error(request, exc.status_code, message, getattr(exc, "headers", None))
+
+
+async def server_error(request: Request, exc: Exception):
+    log.exception("Unhandled error on %s %s", request.method, request.url.path)
+    return render_error(
+        request, 500, _("An unexpected error occurred. It has been logged; please try again.")
+    )
+
+
+def handlers() -> dict:
+    return {HTTPException: http_error, 500: server_error}

@@ -1,0 +1,1 @@
+"""Practices: validation, the documents built from them, the services that write them."""

@@ -1,0 +1,270 @@
+"""Validation of a practice record: the JSON Lines format, also used by forms and the API.
+
+`validate_record` returns the cleaned record and a list of (field, reason) errors; it never
+raises on bad input, whatever its type.
+"""
+
+import re
+from datetime import date
+from urllib.parse import urlsplit
+
+from babel import Locale, UnknownLocaleError
+
+from repository import geography
+from repository.vocabularies import (
+    ACTOR_TYPES,
+    EVIDENCE,
+    EXPLOITATION_FORMS,
+    INSTRUMENTS,
+    PILLARS,
+    PRACTICE_TYPES,
+    STATUSES,
+    TARGET_GROUPS,
+    Vocabulary,
+)
+
+SUMMARY_MAX_WORDS = 60
+TEXT_MAX_CHARS = 20_000
+MAX_SOURCES = 20
+MAX_PARTNERS = 50
+EARLIEST_YEAR = 1900
+
+# Field order of the JSON Lines format; export writes keys in this order.
+FIELDS = (
+    "id",
+    "title",
+    "summary",
+    "description",
+    "results",
+    "lessons_learned",
+    "organisation",
+    "partner_organisations",
+    "actor_types",
+    "countries",
+    "pillars",
+    "exploitation_forms",
+    "target_groups",
+    "instruments",
+    "practice_type",
+    "evidence",
+    "start_year",
+    "end_year",
+    "language",
+    "sources",
+    "status",
+    "last_verified",
+)
+LIST_FIELDS = {
+    "actor_types": (ACTOR_TYPES, 1),
+    "pillars": (PILLARS, 1),
+    "exploitation_forms": (EXPLOITATION_FORMS, 0),
+    "target_groups": (TARGET_GROUPS, 0),
+    "instruments": (INSTRUMENTS, 0),
+}
+WORD = re.compile(r"\S+")
+
+Errors = list[tuple[str, str]]
+
+
+def word_count(text: str) -> int:
+    return len(WORD.findall(text))
+
+
+def _text(record: dict, field: str, errors: Errors, *, required: bool, max_chars: int) -> str:
+    value = record.get(field)
+    if value is None:
+        if required:
+            errors.append((field, "is required"))
+        return ""
+    if not isinstance(value, str):
+        errors.append((field, "must be a string"))
+        return ""
+    value = value.strip()
+    if required and not value:
+        errors.append((field, "must not be empty"))
+    elif len(value) > max_chars:
+        errors.append((field, f"must be at most {max_chars} characters (got {len(value)})"))
+    elif "\x00" in value:
+        errors.append((field, "must not contain NUL characters"))
+    return value
+
+
+def _choice(record: dict, field: str, vocabulary: Vocabulary, errors: Errors) -> str:
+    value = record.get(field)
+    if value is None:
+        errors.append((field, "is required"))
+    elif not isinstance(value, str) or value not in vocabulary:
+        allowed = ", ".join(vocabulary.values)
+        errors.append((field, f"unknown value {value!r}; expected one of: {allowed}"))
+        return ""
+    return value or ""
+
+
+def _string_list(record: dict, field: str, errors: Errors) -> list[str] | None:
+    value = record.get(field, [])
+    if value is None:
+        value = []
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        errors.append((field, "must be a list of strings"))
+        return None
+    return [item.strip() for item in value]
+
+
+def _vocabulary_list(record: dict, field: str, errors: Errors) -> list[str]:
+    vocabulary, minimum = LIST_FIELDS[field]
+    values = _string_list(record, field, errors)
+    if values is None:
+        return []
+    unknown = [v for v in values if v not in vocabulary]
+    if unknown:
+        errors.append(
+            (
+                field,
+                f"unknown value {unknown[0]!r}; expected any of: {', '.join(vocabulary.values)}",
+            )
+        )
+        return []
+    if len(set(values)) < minimum:
+        errors.append((field, f"needs at least {minimum} value"))
+    return vocabulary.sort(values)
+
+
+def _year(record: dict, field: str, errors: Errors, *, required: bool) -> int | None:
+    value = record.get(field)
+    if value is None:
+        if required:
+            errors.append((field, "is required"))
+        return None
+    # bool is an int in Python; a year is not.
+    if isinstance(value, bool) or not isinstance(value, int):
+        errors.append((field, "must be a whole number (a year)"))
+        return None
+    latest = date.today().year + 1
+    if not EARLIEST_YEAR <= value <= latest:
+        errors.append((field, f"must be between {EARLIEST_YEAR} and {latest}"))
+        return None
+    return value
+
+
+def valid_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in url
+
+
+def _sources(record: dict, errors: Errors) -> list[dict]:
+    value = record.get("sources", [])
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        errors.append(("sources", "must be a list of {title, url} objects"))
+        return []
+    if len(value) > MAX_SOURCES:
+        errors.append(("sources", f"at most {MAX_SOURCES} sources"))
+        return []
+    sources = []
+    for position, item in enumerate(value, start=1):
+        field = f"sources[{position}]"
+        if not isinstance(item, dict) or set(item) - {"title", "url"}:
+            errors.append((field, "must be an object with only 'title' and 'url'"))
+            continue
+        title, url = item.get("title"), item.get("url")
+        if not isinstance(title, str) or not title.strip() or len(title) > 300:
+            errors.append(
+                (f"{field}.title", "must be a non-empty string of at most 300 characters")
+            )
+            continue
+        if not isinstance(url, str) or len(url) > 2000 or not valid_url(url.strip()):
+            errors.append((f"{field}.url", "must be an http or https address"))
+            continue
+        sources.append({"title": title.strip(), "url": url.strip()})
+    return sources
+
+
+def valid_language(code: object) -> bool:
+    if not isinstance(code, str) or not re.fullmatch(r"[a-z]{2}", code):
+        return False
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
+
+
+def validate_record(record: object) -> tuple[dict, Errors]:
+    """Check one practice record; return it cleaned and normalised, with any errors."""
+    errors: Errors = []
+    if not isinstance(record, dict):
+        return {}, [("(line)", "must be a JSON object")]
+    for key in record:
+        if key not in FIELDS:
+            errors.append((str(key)[:60], "unknown field"))
+
+    clean: dict = {}
+    record_id = record.get("id")
+    if record_id is not None and (
+        isinstance(record_id, bool) or not isinstance(record_id, int) or not 0 < record_id < 2**31
+    ):
+        errors.append(("id", "must be a positive whole number"))
+    clean["id"] = record_id if "id" not in {f for f, _ in errors} else None
+
+    clean["title"] = _text(record, "title", errors, required=True, max_chars=200)
+    clean["summary"] = _text(record, "summary", errors, required=True, max_chars=1000)
+    if clean["summary"] and word_count(clean["summary"]) > SUMMARY_MAX_WORDS:
+        errors.append(
+            (
+                "summary",
+                f"must be at most {SUMMARY_MAX_WORDS} words (got {word_count(clean['summary'])})",
+            )
+        )
+    for field in ("description", "results", "lessons_learned"):
+        clean[field] = _text(record, field, errors, required=False, max_chars=TEXT_MAX_CHARS)
+    clean["organisation"] = _text(record, "organisation", errors, required=True, max_chars=300)
+
+    partners = _string_list(record, "partner_organisations", errors) or []
+    if len(partners) > MAX_PARTNERS or any(not p or len(p) > 300 for p in partners):
+        errors.append(
+            ("partner_organisations", "names must be 1 to 300 characters, at most 50 of them")
+        )
+        partners = []
+    clean["partner_organisations"] = list(dict.fromkeys(partners))
+
+    for field in LIST_FIELDS:
+        clean[field] = _vocabulary_list(record, field, errors)
+
+    codes = _string_list(record, "countries", errors) or []
+    unknown = [code for code in codes if geography.country(code) is None]
+    if unknown:
+        errors.append(("countries", f"unknown ISO 3166 alpha-3 code {unknown[0]!r}"))
+    clean["countries"] = sorted(set(codes) - set(unknown))
+
+    clean["practice_type"] = _choice(record, "practice_type", PRACTICE_TYPES, errors)
+    clean["evidence"] = _choice(record, "evidence", EVIDENCE, errors)
+    clean["start_year"] = _year(record, "start_year", errors, required=True)
+    clean["end_year"] = _year(record, "end_year", errors, required=False)
+    if clean["start_year"] and clean["end_year"] and clean["end_year"] < clean["start_year"]:
+        errors.append(("end_year", "must not be before start_year"))
+
+    language = record.get("language", "en")
+    if not valid_language(language):
+        errors.append(("language", f"must be an ISO 639-1 code such as 'en' (got {language!r})"))
+    clean["language"] = language if isinstance(language, str) else "en"
+
+    clean["sources"] = _sources(record, errors)
+    status = record.get("status", "draft")
+    if status not in STATUSES:
+        errors.append(
+            ("status", f"unknown value {status!r}; expected one of: {', '.join(STATUSES.values)}")
+        )
+    clean["status"] = status if isinstance(status, str) else "draft"
+
+    verified = record.get("last_verified")
+    clean["last_verified"] = None
+    if verified is not None:
+        try:
+            clean["last_verified"] = date.fromisoformat(verified).isoformat()
+        except (TypeError, ValueError):
+            errors.append(("last_verified", "must be a date as YYYY-MM-DD"))
+    return {field: clean[field] for field in FIELDS}, errors

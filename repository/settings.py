@@ -1,0 +1,69 @@
+"""Settings, read once from the environment."""
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_VAR = Path("var")
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed."""
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = f"sqlite:///{DEFAULT_VAR / 'practices.db'}"
+    index_dir: Path = DEFAULT_VAR / "index"
+    upload_dir: Path = DEFAULT_VAR / "uploads"
+    secret_key: str = ""
+    allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "testserver")
+    debug: bool = False
+    page_size: int = field(default=20)
+
+    @classmethod
+    def from_env(cls, environ=os.environ, **overrides) -> "Settings":
+        values = {}
+        if url := environ.get("PRACTICES_DATABASE_URL"):
+            values["database_url"] = url
+        if index_dir := environ.get("PRACTICES_INDEX_DIR"):
+            values["index_dir"] = Path(index_dir)
+        if upload_dir := environ.get("PRACTICES_UPLOAD_DIR"):
+            values["upload_dir"] = Path(upload_dir)
+        if key := environ.get("PRACTICES_SECRET_KEY"):
+            values["secret_key"] = key
+        if hosts := environ.get("PRACTICES_ALLOWED_HOSTS"):
+            values["allowed_hosts"] = tuple(h.strip() for h in hosts.split(",") if h.strip())
+        if "PRACTICES_DEBUG" in environ:
+            values["debug"] = _flag(environ["PRACTICES_DEBUG"])
+        values.update(overrides)
+        return cls(**values)
+
+    def checked(self) -> "Settings":
+        """The settings fit to serve requests; a throwaway key only in debug mode."""
+        if self.secret_key:
+            if len(self.secret_key) < 32:
+                raise SettingsError("PRACTICES_SECRET_KEY must be at least 32 characters long.")
+            return self
+        if self.debug:
+            return _replace(self, secret_key=secrets.token_urlsafe(32))
+        raise SettingsError(
+            "PRACTICES_SECRET_KEY is not set. Set it to a long random string "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(48))'), "
+            "or set PRACTICES_DEBUG=1 for local development."
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _replace(settings: Settings, **changes) -> Settings:
+    from dataclasses import replace
+
+    return replace(settings, **changes)

@@ -1,0 +1,68 @@
+"""The Jinja2 environment: autoescaping, gettext, and the few helpers templates may call."""
+
+from pathlib import Path
+from urllib.parse import urlencode
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.templating import Jinja2Templates
+
+from repository import geography
+from repository.i18n import translations
+from repository.markup import render_markdown
+from repository.vocabularies import (
+    ACTOR_TYPES,
+    EVIDENCE,
+    EXPLOITATION_FORMS,
+    INSTRUMENTS,
+    PILLARS,
+    PRACTICE_TYPES,
+    TARGET_GROUPS,
+)
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+LABELS = {
+    "pillars": dict(PILLARS.terms),
+    "actor_types": dict(ACTOR_TYPES.terms),
+    "exploitation_forms": dict(EXPLOITATION_FORMS.terms),
+    "target_groups": dict(TARGET_GROUPS.terms),
+    "instruments": dict(INSTRUMENTS.terms),
+    "practice_type": dict(PRACTICE_TYPES.terms),
+    "evidence": dict(EVIDENCE.terms),
+    "regions": dict(geography.REGIONS),
+    "subregions": dict(geography.SUBREGIONS),
+    "un_groups": dict(geography.UN_GROUPS),
+}
+
+
+def label(vocabulary: str, value: str) -> str:
+    if vocabulary == "countries":
+        country = geography.country(value)
+        return country.name if country else value
+    if vocabulary == "language":
+        from babel import Locale
+
+        try:
+            return Locale.parse(value).get_display_name("en")
+        except (ValueError, TypeError):
+            return value
+    return translations().gettext(LABELS[vocabulary].get(value, value))
+
+
+def query_url(path: str, **params) -> str:
+    """A URL with the given query parameters; None values are left out."""
+    pairs = [(k, v) for k, v in params.items() if v is not None and v != ""]
+    return f"{path}?{urlencode(pairs)}" if pairs else path
+
+
+def make_templates(debug: bool = False) -> Jinja2Templates:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        auto_reload=debug,
+    )
+    env.install_gettext_translations(translations(), newstyle=True)
+    env.globals.update(label=label, query_url=query_url)
+    env.filters["markdown"] = render_markdown
+    return Jinja2Templates(env=env)

@@ -1,0 +1,145 @@
+"""Shared fixtures: a migrated database (SQLite by default, PostgreSQL when
+PRACTICES_TEST_DATABASE_URL is set), emptied after every test, and an app on it."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from starlette.testclient import TestClient
+
+from repository import migrations
+from repository.app import create_app
+from repository.db import Database
+from repository.models import Base
+from repository.practices.interchange import import_lines
+from repository.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_FILE = ROOT / "seed" / "practices.jsonl"
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+def pytest_report_header(config):
+    return (
+        f"database: {'PostgreSQL' if os.environ.get('PRACTICES_TEST_DATABASE_URL') else 'SQLite'}"
+    )
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("PRACTICES_TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+def reset_schema(database: Database) -> None:
+    """Drop everything and build the schema with the migrations, as production does."""
+    with database.engine.begin() as connection:
+        if database.is_sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        Base.metadata.drop_all(connection)
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    migrations.upgrade(database.engine)
+
+
+@pytest.fixture(scope="session")
+def migrated_db(database_url) -> Database:
+    database = Database(database_url)
+    reset_schema(database)
+    yield database
+    database.dispose()
+
+
+def empty_tables(database: Database) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with database.engine.begin() as connection:
+        if database.is_sqlite:
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
+        else:
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def db(migrated_db) -> Database:
+    yield migrated_db
+    empty_tables(migrated_db)
+
+
+@pytest.fixture
+def settings(database_url, tmp_path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        index_dir=tmp_path / "index",
+        upload_dir=tmp_path / "uploads",
+        secret_key=TEST_SECRET,
+        debug=False,
+    )
+
+
+@pytest.fixture
+def app(settings, db):
+    return create_app(settings, database=db)
+
+
+@pytest.fixture
+def client(app):
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def seed_lines() -> list[str]:
+    return SEED_FILE.read_text(encoding="utf-8").splitlines()
+
+
+@pytest.fixture
+def seeded(db) -> Database:
+    report = import_lines(db, seed_lines())
+    assert not report.errors, report.errors[:3]
+    return db
+
+
+def record(**overrides) -> dict:
+    """A valid practice record in the JSON Lines format."""
+    base = {
+        "title": "Regional hotline for migrant domestic workers",
+        "summary": "A multilingual hotline that refers migrant domestic workers to shelters.",
+        "description": "The hotline runs **around the clock** in five languages.",
+        "results": "Answered calls from several countries.",
+        "lessons_learned": "Trusted NGOs made the hotline known.",
+        "organisation": "Migrant Workers Support Network",
+        "partner_organisations": ["Ministry of Labour"],
+        "actor_types": ["ngo", "government"],
+        "countries": ["PHL", "SGP"],
+        "pillars": ["protection"],
+        "exploitation_forms": ["forced_labour"],
+        "target_groups": ["migrant_workers", "women"],
+        "instruments": ["palermo_protocol"],
+        "practice_type": "victim_services",
+        "evidence": "self_assessed",
+        "start_year": 2006,
+        "end_year": None,
+        "language": "en",
+        "sources": [{"title": "Annual report", "url": "https://example.org/report"}],
+        "status": "published",
+    }
+    base.update(overrides)
+    return base
+
+
+def add_practices(database: Database, *records: dict) -> list[int]:
+    """Import records through the service layer and return their ids in order."""
+    from sqlalchemy import select
+
+    from repository.models import Practice
+
+    with database.read() as session:
+        before = set(session.scalars(select(Practice.id)))
+    report = import_lines(database, [json.dumps(r) for r in records])
+    assert not report.errors, report.errors
+    with database.read() as session:
+        after = session.scalars(select(Practice.id).order_by(Practice.id)).all()
+    return [i for i in after if i not in before]

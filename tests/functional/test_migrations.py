@@ -1,0 +1,69 @@
+"""Migrations are code: they build the schema the models describe, both ways, on every database."""
+
+from contextlib import nullcontext
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
+from sqlalchemy import inspect, text
+
+from repository import migrations
+from repository.db import Database
+from repository.models import Base
+from tests.conftest import add_practices, record, reset_schema
+
+
+def test_models_and_migrations_do_not_drift(db):
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_downgrade_to_base_and_upgrade_again(db):
+    migrations.downgrade(db.engine, "base")
+    assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+    migrations.upgrade(db.engine)
+    assert migrations.current_revision(db.engine) == migrations.head_revision()
+    assert {t.name for t in Base.metadata.sorted_tables} <= set(
+        inspect(db.engine).get_table_names()
+    )
+
+
+def batch_rebuild_practice(engine, foreign_keys_off: bool) -> None:
+    """What a batch migration does on SQLite: copy the table, drop the old one, rename."""
+    with engine.connect() as connection:
+        guard = migrations.foreign_keys_suspended(connection) if foreign_keys_off else nullcontext()
+        with guard:
+            context = MigrationContext.configure(connection, opts={"render_as_batch": True})
+            operations = Operations(context)
+            with (
+                context.begin_transaction(),
+                operations.batch_alter_table("practice", recreate="always") as batch,
+            ):
+                batch.alter_column("title", comment="rebuilt")
+        connection.commit()
+
+
+def test_a_batch_rebuild_of_a_parent_table_keeps_child_rows(db):
+    if not db.is_sqlite:
+        pytest.skip("batch rebuilds are how SQLite alters tables; PostgreSQL alters in place")
+    add_practices(db, record())
+    batch_rebuild_practice(db.engine, foreign_keys_off=True)
+    with db.engine.connect() as connection:
+        tags = connection.execute(text("SELECT count(*) FROM practice_tag")).scalar()
+        sources = connection.execute(text("SELECT count(*) FROM practice_source")).scalar()
+        fk_on = connection.execute(text("PRAGMA foreign_keys")).scalar()
+    assert tags > 0 and sources == 1
+    assert fk_on == 1
+
+
+def test_without_the_guard_the_same_rebuild_would_delete_children(tmp_path):
+    """Shows the guard above is what saves the rows (the trap we fell into once)."""
+    database = Database(f"sqlite:///{tmp_path / 'trap.db'}")
+    reset_schema(database)
+    add_practices(database, record())
+    batch_rebuild_practice(database.engine, foreign_keys_off=False)
+    with database.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM practice_tag")).scalar() == 0
+    database.dispose()

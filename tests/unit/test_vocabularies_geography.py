@@ -1,0 +1,65 @@
+from collections import Counter
+
+from repository import geography
+from repository.vocabularies import ACTOR_TYPES, PILLARS, TAG_VOCABULARIES
+
+
+def test_the_four_actor_types_users_look_for_come_first():
+    assert ACTOR_TYPES.values[:4] == ("government", "private_sector", "ngo", "media")
+
+
+def test_pillars_are_the_four_ps_in_order():
+    assert PILLARS.values == ("prevention", "protection", "prosecution", "partnership")
+
+
+def test_vocabulary_values_are_unique_and_labelled():
+    for vocabulary in TAG_VOCABULARIES.values():
+        assert len(set(vocabulary.values)) == len(vocabulary.values)
+        assert all(label and label != value for value, label in vocabulary.terms)
+
+
+def test_sort_puts_values_in_display_order_without_duplicates():
+    assert PILLARS.sort(["partnership", "prevention", "partnership"]) == [
+        "prevention",
+        "partnership",
+    ]
+
+
+def test_un_regional_group_edge_cases():
+    assert geography.country("USA").un_group == "weog"  # observer, counted in WEOG
+    assert geography.country("TUR").un_group == "weog"  # in WEOG and Asia-Pacific, counted in WEOG
+    assert geography.country("KIR").un_group == ""  # Kiribati belongs to no group
+    assert geography.country("CYP").un_group == "asia_pacific"
+    assert geography.country("BRA").un_group == "grulac"
+    assert geography.country("NGA").un_group == "african"
+    assert geography.country("SRB").un_group == "eastern_european"
+
+
+def test_every_un_member_has_a_region_and_group_sizes_match_the_un_list():
+    members = [c for c in geography.countries().values() if c.un_member]
+    assert len(members) == 193
+    sizes = Counter(c.un_group for c in members)
+    # 28 WEOG members plus the United States.
+    assert sizes == {
+        "african": 54,
+        "asia_pacific": 53,
+        "grulac": 33,
+        "weog": 29,
+        "eastern_european": 23,
+        "": 1,
+    }
+    assert all(c.region in dict(geography.REGIONS) for c in members)
+    assert all(c.subregion in dict(geography.SUBREGIONS) for c in members)
+
+
+def test_m49_regions_and_subregions_are_derived():
+    ghana = geography.country("GHA")
+    assert (ghana.region, ghana.subregion, ghana.intermediate_region) == (
+        "africa",
+        "sub_saharan_africa",
+        "Western Africa",
+    )
+    mexico = geography.country("MEX")
+    assert (mexico.region, mexico.subregion) == ("americas", "latin_america_caribbean")
+    assert geography.country("THA").subregion == "south_eastern_asia"
+    assert geography.country("XXX") is None
