@@ -26,9 +26,18 @@ def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def render_error(request: Request, status: int, message: str, headers: dict | None = None):
+def render_error(
+    request: Request,
+    status: int,
+    message: str,
+    headers: dict | None = None,
+    parameter: str | None = None,
+):
     if wants_json(request):
-        return JSONResponse({"error": {"status": status, "message": message}}, status, headers)
+        error = {"status": status, "message": message}
+        if parameter:
+            error["parameter"] = parameter
+        return JSONResponse({"error": error}, status, headers)
     templates = getattr(request.app.state, "templates", None)
     if templates is None:
         return PlainTextResponse(message, status, headers)
@@ -49,7 +58,13 @@ async def http_error(request: Request, exc: HTTPException):
     message = exc.detail if exc.detail and exc.detail != TITLES.get(exc.status_code) else ""
     if not message or message in ("Not Found", "Method Not Allowed"):
         message = default.get(exc.status_code, _(TITLES.get(exc.status_code, "Error")))
-    return render_error(request, exc.status_code, message, getattr(exc, "headers", None))
+    return render_error(
+        request,
+        exc.status_code,
+        message,
+        getattr(exc, "headers", None),
+        parameter=getattr(exc, "parameter", None),
+    )
 
 
 async def server_error(request: Request, exc: Exception):

@@ -9,6 +9,7 @@ from repository.params import MAX_PAGE, BadParameter, positive_int
 from repository.practices import queries
 from repository.practices.documents import to_public
 from repository.templating import query_url
+from search import IndexUnavailable
 
 BROWSE_FILTERS = (*queries.TAG_FILTERS, *queries.COLUMN_FILTERS, *queries.PLACE_FILTERS)
 MAX_ID = 2**31 - 1
@@ -87,4 +88,9 @@ def practice_detail(request: Request):
             raise HTTPException(404)
         document = to_public(practice)
     countries = [geography.country(code) for code in document["countries"]]
-    return render(request, "practice.html", {"practice": document, "countries": countries})
+    try:
+        similar = request.app.state.index.more_like_this(practice_id)
+    except IndexUnavailable:
+        similar = []  # the page stands without it while the index is rebuilt
+    context = {"practice": document, "countries": countries, "more_like_this": similar}
+    return render(request, "practice.html", context)

@@ -25,6 +25,8 @@ class Settings:
     allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "testserver")
     debug: bool = False
     page_size: int = field(default=20)
+    # How often the index writer looks for outbox entries; 0 turns the background writer off.
+    index_poll_seconds: float = 1.0
 
     @classmethod
     def from_env(cls, environ=os.environ, **overrides) -> "Settings":
@@ -39,6 +41,11 @@ class Settings:
             values["secret_key"] = key
         if hosts := environ.get("PRACTICES_ALLOWED_HOSTS"):
             values["allowed_hosts"] = tuple(h.strip() for h in hosts.split(",") if h.strip())
+        if poll := environ.get("PRACTICES_INDEX_POLL_SECONDS"):
+            try:
+                values["index_poll_seconds"] = float(poll)
+            except ValueError:
+                raise SettingsError("PRACTICES_INDEX_POLL_SECONDS must be a number") from None
         if "PRACTICES_DEBUG" in environ:
             values["debug"] = _flag(environ["PRACTICES_DEBUG"])
         values.update(overrides)

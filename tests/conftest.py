@@ -77,6 +77,7 @@ def settings(database_url, tmp_path) -> Settings:
         upload_dir=tmp_path / "uploads",
         secret_key=TEST_SECRET,
         debug=False,
+        index_poll_seconds=0,  # tests apply the outbox themselves, when they choose
     )
 
 
@@ -89,6 +90,11 @@ def app(settings, db):
 def client(app):
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+def sync(app) -> None:
+    """Apply pending outbox entries to the app's index, as its background writer would."""
+    app.state.index_sync.catch_up()
 
 
 def seed_lines() -> list[str]:

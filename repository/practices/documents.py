@@ -59,3 +59,29 @@ def to_public(practice: Practice) -> dict:
         updated_at=practice.updated_at.isoformat() if practice.updated_at else None,
     )
     return record
+
+
+CARD_FIELDS = (
+    "id",
+    "url",
+    "title",
+    "summary",
+    "organisation",
+    "countries",
+    "country_names",
+    "is_global",
+    "pillars",
+    "actor_types",
+    "start_year",
+    "end_year",
+    "ongoing",
+    "practice_type",
+    "published_at",
+)
+
+
+def index_document(practice: Practice) -> dict:
+    """What the search index receives: the public document plus the card it hands back."""
+    document = to_public(practice)
+    document["card"] = {key: document[key] for key in CARD_FIELDS}
+    return document

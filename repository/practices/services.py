@@ -28,6 +28,11 @@ class NotFound(Exception):
 
 def queue_index_change(session: Session, practice_id: int) -> None:
     """Record, in the caller's transaction, that this practice's public document changed."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Outbox numbers must commit in order, or an index could record number 11 as applied
+        # before number 10 commits and never apply 10. The lock (which plain reads do not wait
+        # for) serialises outbox writers until commit. SQLite's BEGIN IMMEDIATE already does.
+        session.execute(text("LOCK TABLE index_outbox IN SHARE ROW EXCLUSIVE MODE"))
     session.add(IndexOutbox(practice_id=practice_id))
 
 

@@ -1,0 +1,140 @@
+"""Search parameters from a query string, checked, with errors that name the parameter."""
+
+from starlette.datastructures import QueryParams
+
+from repository import geography
+from repository.i18n import _
+from repository.params import MAX_PAGE, BadParameter, positive_int
+from repository.practices.validation import valid_language
+from repository.vocabularies import (
+    ACTOR_TYPES,
+    EVIDENCE,
+    EXPLOITATION_FORMS,
+    INSTRUMENTS,
+    PILLARS,
+    PRACTICE_TYPES,
+    TARGET_GROUPS,
+)
+from search import FACETS, SORTS, SearchParams
+from search.params import MAX_QUERY_CHARS, MAX_QUERY_TERMS
+
+MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 20
+MAX_VALUES_PER_FACET = 50
+MAX_PARAMETERS = 200
+EARLIEST, LATEST = 1900, 2100
+
+FACET_LABELS = {
+    "pillar": "P-pillar",
+    "actor_type": "Actor type",
+    "region": "Region (UN M49)",
+    "un_group": "UN regional group",
+    "country": "Country",
+    "exploitation_form": "Form of exploitation",
+    "target_group": "Target group",
+    "practice_type": "Practice type",
+    "evidence": "Evidence",
+    "language": "Language",
+    "instrument": "Instrument referred to",
+}
+_VOCABULARIES = {
+    "pillar": PILLARS,
+    "actor_type": ACTOR_TYPES,
+    "exploitation_form": EXPLOITATION_FORMS,
+    "target_group": TARGET_GROUPS,
+    "practice_type": PRACTICE_TYPES,
+    "evidence": EVIDENCE,
+    "instrument": INSTRUMENTS,
+}
+
+
+def valid_facet_value(facet: str, value: str) -> bool:
+    if facet in _VOCABULARIES:
+        return value in _VOCABULARIES[facet]
+    if facet == "region":
+        return value in dict(geography.REGIONS)
+    if facet == "un_group":
+        return value in dict(geography.UN_GROUPS)
+    if facet == "country":
+        return geography.country(value) is not None
+    if facet == "language":
+        return valid_language(value)
+    return False
+
+
+def _single(query: QueryParams, name: str) -> str | None:
+    values = query.getlist(name)
+    if len(values) > 1:
+        raise BadParameter(name, _("give one value"))
+    return values[0] if values else None
+
+
+def _year(query: QueryParams, name: str) -> int | None:
+    raw = _single(query, name)
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit() or not EARLIEST <= int(raw) <= LATEST:
+        raise BadParameter(
+            name, _("must be a year from %(a)d to %(b)d") % {"a": EARLIEST, "b": LATEST}
+        )
+    return int(raw)
+
+
+def parse_search(query: QueryParams) -> SearchParams:
+    if len(query.multi_items()) > MAX_PARAMETERS:
+        raise BadParameter("query", _("too many parameters"))
+    q = (_single(query, "q") or "").strip()
+    if len(q) > MAX_QUERY_CHARS:
+        raise BadParameter("q", _("must be at most %(n)d characters") % {"n": MAX_QUERY_CHARS})
+    if len(q.split()) > MAX_QUERY_TERMS:
+        raise BadParameter("q", _("must be at most %(n)d words") % {"n": MAX_QUERY_TERMS})
+    filters = {}
+    for facet in FACETS:
+        values = [v for v in query.getlist(facet) if v != ""]
+        if len(values) > MAX_VALUES_PER_FACET:
+            raise BadParameter(facet, _("too many values"))
+        for value in values:
+            if not valid_facet_value(facet, value):
+                raise BadParameter(facet, _("unknown value %(value)r") % {"value": value[:80]})
+        if values:
+            filters[facet] = values
+    year_from, year_to = _year(query, "year_from"), _year(query, "year_to")
+    if year_from and year_to and year_from > year_to:
+        raise BadParameter("year_from", _("must not be after year_to"))
+    sort = _single(query, "sort") or "relevance"
+    if sort not in SORTS:
+        raise BadParameter("sort", _("must be one of: %(values)s") % {"values": ", ".join(SORTS)})
+    page = positive_int(_single(query, "page"), "page", 1, MAX_PAGE)
+    per_page = positive_int(_single(query, "per_page"), "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
+    return SearchParams.build(
+        filters, q=q, year_from=year_from, year_to=year_to, sort=sort, page=page, per_page=per_page
+    )
+
+
+def to_query(params: SearchParams, **changes) -> list[tuple[str, str]]:
+    """The query-string pairs of a search, with changes (None removes a parameter)."""
+    pairs: list[tuple[str, str]] = []
+    values = {
+        "q": params.q or None,
+        "year_from": params.year_from,
+        "year_to": params.year_to,
+        "sort": params.sort if params.sort != "relevance" else None,
+        "per_page": params.per_page if params.per_page != DEFAULT_PER_PAGE else None,
+        "page": params.page if params.page != 1 else None,
+    }
+    filters = {name: list(vals) for name, vals in params.filters}
+    for key, value in changes.items():
+        if key in FACETS:
+            filters[key] = value or []
+        else:
+            values[key] = value
+    for name, vals in values.items():
+        if name == "page":
+            continue
+        if vals is not None and vals != "":
+            pairs.append((name, str(vals)))
+    for facet in FACETS:
+        pairs.extend((facet, v) for v in filters.get(facet, []))
+    if values.get("page") not in (None, 1):
+        pairs.append(("page", str(values["page"])))
+    return pairs

@@ -1,0 +1,342 @@
+"""The search index: generations on disk, the single writer's operations, and searching.
+
+Layout: ROOT/current is a symlink to ROOT/gen-<n>, a Whoosh index whose file `applied_seq` holds
+the last outbox number it reflects. A rebuild writes a new generation and swaps the symlink
+atomically, so searches never see a half-built index.
+"""
+
+import json
+import os
+import shutil
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import numpy as np
+from whoosh import index as whoosh_index
+from whoosh.index import LockError
+
+from search.highlighting import snippet
+from search.params import FACETS, SearchParams, SearchResult
+from search.querying import QueryBuilder, load_synonyms
+from search.schema import make_schema, to_fields
+from search.snapshot import Snapshot
+
+CACHE_SIZE = 512
+FRESHNESS_CHECK_SECONDS = 0.05
+
+
+class IndexUnavailable(Exception):
+    """There is no usable index: missing, or unreadable."""
+
+
+class IndexBusy(Exception):
+    """Another writer holds the index lock; try again later."""
+
+
+class SearchIndex:
+    def __init__(self, root: Path | str, synonyms_file: Path | str | None = None):
+        self.root = Path(root)
+        self.queries = QueryBuilder(make_schema(), load_synonyms(synonyms_file))
+        self._lock = threading.RLock()  # Whoosh searchers are not safe to share across threads
+        self._write_lock = threading.Lock()
+        self._searcher = None
+        self._snapshot: Snapshot | None = None
+        self._target: str | None = None
+        self._generation = 0
+        self._checked_at = 0.0
+        self._cache: OrderedDict = OrderedDict()
+
+    # -- generations on disk -------------------------------------------------------------
+
+    @property
+    def current_link(self) -> Path:
+        return self.root / "current"
+
+    def current_dir(self) -> Path | None:
+        try:
+            target = os.readlink(self.current_link)
+        except OSError:
+            return None
+        path = self.root / target
+        return path if path.is_dir() else None
+
+    def exists(self) -> bool:
+        directory = self.current_dir()
+        return directory is not None and whoosh_index.exists_in(str(directory))
+
+    def _open(self, directory: Path):
+        try:
+            return whoosh_index.open_dir(str(directory))
+        except Exception as error:  # Whoosh raises many kinds on damaged files
+            raise IndexUnavailable(f"cannot open the index in {directory}: {error!r}") from error
+
+    def applied_seq(self) -> int:
+        directory = self.current_dir()
+        if directory is None:
+            return 0
+        try:
+            return int((directory / "applied_seq").read_text().strip() or 0)
+        except (OSError, ValueError):
+            return 0
+
+    @staticmethod
+    def _write_seq(directory: Path, seq: int) -> None:
+        temporary = directory / "applied_seq.tmp"
+        temporary.write_text(str(seq))
+        os.replace(temporary, directory / "applied_seq")
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def apply(self, upserts: Iterable[dict], deletes: Iterable[int], seq: int) -> None:
+        """Add or replace documents and remove others in one commit; record `seq` as applied.
+
+        Raises IndexBusy at once if another writer holds the lock: callers retry later rather
+        than wait, so no request ever waits on the index.
+        """
+        with self._write_lock:
+            directory = self.current_dir()
+            if directory is None:
+                raise IndexUnavailable("no index yet")
+            ix = self._open(directory)
+            try:
+                writer = ix.writer()
+            except LockError as error:
+                raise IndexBusy(str(error)) from error
+            try:
+                for document in upserts:
+                    writer.update_document(**to_fields(document))
+                for practice_id in deletes:
+                    writer.delete_by_term("id", str(practice_id))
+                writer.commit()
+            except BaseException:
+                writer.cancel()
+                raise
+            finally:
+                ix.close()
+            if seq > self.applied_seq():
+                self._write_seq(directory, seq)
+        self.mark_stale()
+
+    def rebuild(
+        self,
+        documents: Iterable[dict],
+        seq: int,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Build a new generation from all documents, then swap it in atomically."""
+        with self._write_lock:
+            self.root.mkdir(parents=True, exist_ok=True)
+            directory = self.root / f"gen-{time.time_ns()}"
+            directory.mkdir()
+            ix = whoosh_index.create_in(str(directory), make_schema())
+            count = 0
+            # Two processes each build a segment: the machine has two cores (about 2x faster).
+            writer = ix.writer(limitmb=256, procs=2, multisegment=True)
+            try:
+                for document in documents:
+                    writer.add_document(**to_fields(document))
+                    count += 1
+                    if progress:
+                        progress(1)
+                writer.commit()
+            except BaseException:
+                writer.cancel()
+                ix.close()
+                shutil.rmtree(directory, ignore_errors=True)
+                raise
+            ix.close()
+            self._write_seq(directory, seq)
+            old = self.current_dir()
+            link = self.root / f"current.{time.time_ns()}"
+            os.symlink(directory.name, link)
+            os.replace(link, self.current_link)
+            if old is not None and old != directory:
+                shutil.rmtree(old, ignore_errors=True)
+        self.mark_stale()
+        return count
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def mark_stale(self) -> None:
+        self._checked_at = 0.0
+
+    def _fresh(self):
+        """The current searcher and snapshot, reopened when the index changed on disk."""
+        with self._lock:
+            now = time.monotonic()
+            if self._searcher is not None and now - self._checked_at < FRESHNESS_CHECK_SECONDS:
+                return self._searcher, self._snapshot
+            self._checked_at = now
+            directory = self.current_dir()
+            if directory is None:
+                raise IndexUnavailable("no index yet")
+            target = str(directory)
+            # Searcher.refresh() brings back deleted documents in some Whoosh forks: open anew.
+            if self._searcher is None or target != self._target or not self._searcher.up_to_date():
+                ix = self._open(directory)
+                try:
+                    searcher = ix.searcher()
+                    self._generation += 1
+                    snapshot = Snapshot(searcher.reader(), self._generation)
+                except IndexUnavailable:
+                    raise
+                except Exception as error:
+                    raise IndexUnavailable(f"cannot read the index: {error!r}") from error
+                if self._searcher is not None:
+                    self._searcher.close()
+                self._searcher, self._snapshot, self._target = searcher, snapshot, target
+                self._cache.clear()
+            return self._searcher, self._snapshot
+
+    def document_versions(self) -> dict[int, str]:
+        """Every indexed id with the version (update time) it was indexed at."""
+        return dict(self._fresh()[1].versions)
+
+    def search(self, params: SearchParams) -> SearchResult:
+        searcher, snapshot = self._fresh()
+        key = (snapshot.generation, params)
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+                return cached
+        result = self._search(searcher, snapshot, params)
+        with self._lock:
+            self._cache[key] = result
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return result
+
+    def _match(self, searcher, query) -> tuple[np.ndarray, np.ndarray]:
+        """Every matching document with its exact score: one pass, no quality skipping."""
+        docnums, scores = [], []
+        with self._lock:
+            context = searcher.context()
+            for subsearcher, offset in searcher.leaf_searchers():
+                matcher = query.matcher(subsearcher, context)
+                while matcher.is_active():
+                    docnums.append(matcher.id() + offset)
+                    scores.append(matcher.score())
+                    matcher.next()
+        return np.asarray(docnums, dtype=np.int64), np.asarray(scores, dtype=np.float64)
+
+    def _search(self, searcher, snapshot: Snapshot, params: SearchParams) -> SearchResult:
+        candidates = snapshot.year_mask(params.year_from, params.year_to)
+        scores = np.zeros(snapshot.size)
+        query = self.queries.parse(params.q) if params.q.strip() else None
+        if query is not None:
+            docnums, matched_scores = self._match(searcher, query)
+            matched = np.zeros(snapshot.size, dtype=bool)
+            matched[docnums] = True
+            candidates &= matched
+            scores[docnums] = matched_scores
+        selections = {facet: params.selected(facet) for facet in FACETS}
+        results, counts, totals_without = snapshot.count(candidates, selections)
+
+        hits = np.flatnonzero(results)
+        order = self._order(
+            hits,
+            snapshot,
+            scores,
+            params.sort
+            if query is not None
+            else ("newest" if params.sort == "relevance" else params.sort),
+        )
+        total = len(hits)
+        pages = max(1, -(-total // params.per_page))
+        start = (params.page - 1) * params.per_page
+        page_docnums = hits[order][start : start + params.per_page]
+
+        ids, cards, snippets = [], {}, {}
+        with self._lock:
+            for docnum in page_docnums:
+                stored = searcher.stored_fields(int(docnum))
+                practice_id = int(stored["id"])
+                ids.append(practice_id)
+                cards[practice_id] = json.loads(stored.get("card") or "{}")
+                if query is not None:
+                    snippets[practice_id] = snippet(
+                        query,
+                        self.queries.analyzer,
+                        stored.get("summary", ""),
+                        stored.get("body", ""),
+                    )
+        suggestion = self._suggest(searcher, params.q) if query is not None else None
+        return SearchResult(
+            ids=ids,
+            total=total,
+            facets=counts,
+            snippets=snippets,
+            cards=cards,
+            suggestion=suggestion,
+            totals_without=totals_without,
+            pages=pages,
+        )
+
+    @staticmethod
+    def _order(hits, snapshot: Snapshot, scores, sort: str) -> np.ndarray:
+        newest = -snapshot.newest_rank[hits]
+        if sort == "relevance":
+            return np.lexsort((newest, -scores[hits]))
+        if sort == "newest":
+            return np.argsort(newest, kind="stable")
+        if sort == "oldest":
+            return np.argsort(-newest, kind="stable")
+        return np.argsort(snapshot.title_rank[hits], kind="stable")
+
+    def _suggest(self, searcher, q: str) -> str | None:
+        with self._lock:
+            corrected = self.queries.correct(searcher, q)
+        if corrected is None:
+            return None
+        query = self.queries.parse(corrected)
+        docnums, _ = self._match(searcher, query)
+        live = self._snapshot.live
+        # Only offer a correction that finds something: terms of deleted documents linger in
+        # the lexicon until segments merge, and must never surface.
+        return corrected if len(docnums) and live[docnums].any() else None
+
+    def related(self, q: str, limit: int = 3) -> list[tuple[int, dict]]:
+        """A few practices sharing any word with the query, for a search that found nothing."""
+        searcher, snapshot = self._fresh()
+        query = self.queries.parse(q, any_word=True) if q.strip() else None
+        if query is None:
+            hits = np.flatnonzero(snapshot.live)
+            chosen = hits[np.argsort(-snapshot.newest_rank[hits])][:limit]
+        else:
+            docnums, scores = self._match(searcher, query)
+            keep = snapshot.live[docnums] if len(docnums) else np.zeros(0, dtype=bool)
+            docnums, scores = docnums[keep], scores[keep]
+            chosen = docnums[np.argsort(-scores, kind="stable")][:limit]
+        return self._cards(searcher, chosen)
+
+    def more_like_this(self, practice_id: int, limit: int = 5) -> list[tuple[int, dict]]:
+        searcher, snapshot = self._fresh()
+        docnum = snapshot.docnum_by_id.get(practice_id)
+        if docnum is None:
+            return []
+        with self._lock:
+            stored = searcher.stored_fields(docnum)
+            text = " ".join(
+                [stored.get("title", ""), stored.get("summary", ""), stored.get("body", "")]
+            )
+            hits = searcher.more_like(docnum, "body", text=text, top=limit + 1, numterms=15)
+            chosen = [hit.docnum for hit in hits if hit.docnum != docnum][:limit]
+        return self._cards(searcher, chosen)
+
+    def _cards(self, searcher, docnums) -> list[tuple[int, dict]]:
+        cards = []
+        with self._lock:
+            for docnum in docnums:
+                stored = searcher.stored_fields(int(docnum))
+                cards.append((int(stored["id"]), json.loads(stored.get("card") or "{}")))
+        return cards
+
+    def close(self) -> None:
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+            self._searcher = self._snapshot = None

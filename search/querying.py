@@ -1,0 +1,136 @@
+"""From what a delegate typed to a Whoosh query: limits, synonyms, safe fallback, corrections."""
+
+import re
+from pathlib import Path
+
+from whoosh import qparser
+from whoosh.query import NullQuery, Query
+
+from search.params import MAX_QUERY_CHARS, MAX_QUERY_TERMS
+from search.schema import TEXT_FIELDS
+
+DEFAULT_SYNONYMS = Path(__file__).with_name("synonyms.txt")
+OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+WORD = re.compile(r"[^\W\d_][\w'-]*", re.UNICODE)
+_UNSAFE = re.compile(r"[^\w\s'\"-]", re.UNICODE)
+
+
+def load_synonyms(path: Path | str | None = None) -> list[list[str]]:
+    """Synonym groups from a file: one group a line, alternatives separated by '|'."""
+    groups = []
+    text = Path(path or DEFAULT_SYNONYMS).read_text(encoding="utf-8")
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            group = [alt.strip().lower() for alt in line.split("|") if alt.strip()]
+            if len(group) > 1:
+                groups.append(group)
+    return groups
+
+
+def _quoted(alternative: str) -> str:
+    return f'"{alternative}"' if re.search(r"[\s-]", alternative) else alternative
+
+
+class QueryBuilder:
+    def __init__(self, schema, synonyms: list[list[str]]):
+        self.schema = schema
+        self.analyzer = schema["body"].analyzer
+        self.spell_analyzer = schema["spell"].analyzer
+        self.groups = {}
+        for group in synonyms:
+            for alternative in group:
+                self.groups[alternative] = group
+        alternatives = sorted(self.groups, key=len, reverse=True)
+        self._synonym = (
+            re.compile(
+                r"(?<![\w.])(" + "|".join(re.escape(a) for a in alternatives) + r")(?![\w.])",
+                re.IGNORECASE,
+            )
+            if alternatives
+            else None
+        )
+        self._parsers = {
+            group: self._parser(group) for group in (qparser.AndGroup, qparser.OrGroup)
+        }
+
+    def _parser(self, group):
+        parser = qparser.MultifieldParser(list(TEXT_FIELDS), self.schema, group=group)
+        for plugin in (
+            qparser.FieldsPlugin,
+            qparser.WildcardPlugin,
+            qparser.RangePlugin,
+            qparser.BoostPlugin,
+            qparser.EveryPlugin,
+            qparser.SingleQuotePlugin,
+        ):
+            parser.remove_plugin_class(plugin)
+        return parser
+
+    def expand_synonyms(self, q: str) -> str:
+        """Outside quoted phrases, replace a known term by the OR of its synonyms."""
+        if self._synonym is None:
+            return q
+        parts = q.split('"')
+        for i in range(0, len(parts), 2):  # even parts lie outside quotes
+            parts[i] = self._synonym.sub(self._alternatives, parts[i])
+        return '"'.join(parts)
+
+    def _alternatives(self, match: re.Match) -> str:
+        group = self.groups[match.group(1).lower()]
+        return "(" + " OR ".join(_quoted(a) for a in group) + ")"
+
+    def parse(self, q: str, any_word: bool = False) -> Query | None:
+        q = q[:MAX_QUERY_CHARS]
+        if q.count('"') % 2:
+            q = q.replace('"', " ")
+        parser = self._parsers[qparser.OrGroup if any_word else qparser.AndGroup]
+        try:
+            query = parser.parse(self.expand_synonyms(q))
+        except Exception:  # a syntax the parser chokes on: fall back to plain terms below
+            query = None
+        if query is None or _has_errors(query):
+            plain = " ".join(WORD.findall(_UNSAFE.sub(" ", q))[:MAX_QUERY_TERMS])
+            if not plain:
+                return None
+            query = parser.parse(self.expand_synonyms(plain))
+        return None if query is NullQuery else query
+
+    def _known(self, reader, word: str) -> bool:
+        spelled = [t.text for t in self.spell_analyzer(word)]
+        if spelled and ("spell", spelled[0]) in reader:
+            return True
+        stemmed = [t.text for t in self.analyzer(word)]
+        return not stemmed or any((field, stemmed[0]) in reader for field in TEXT_FIELDS)
+
+    def correct(self, searcher, q: str) -> str | None:
+        """The query with unknown words replaced by the index's nearest ones, or None."""
+        reader = searcher.reader()
+        corrector = searcher.corrector("spell")
+        parts = q.split('"')
+        changed = False
+        for i in range(0, len(parts), 2):
+
+            def fix(match: re.Match) -> str:
+                nonlocal changed
+                word = match.group(0)
+                if word.upper() in OPERATORS or word.lower() in self.groups or len(word) < 3:
+                    return word
+                if self._known(reader, word):
+                    return word
+                spelled = [t.text for t in self.spell_analyzer(word)]
+                if not spelled:
+                    return word
+                suggestions = corrector.suggest(spelled[0], limit=1, maxdist=2, prefix=1)
+                if not suggestions:
+                    return word
+                changed = True
+                return suggestions[0]
+
+            parts[i] = WORD.sub(fix, parts[i])
+        return '"'.join(parts) if changed else None
+
+
+def _has_errors(query: Query) -> bool:
+    """Whoosh's parser turns what it cannot read into error nodes instead of raising."""
+    return any(type(q).__name__ == "ErrorQuery" for q in (query, *query.leaves()))

@@ -1,0 +1,78 @@
+"""The index schema and the conversion of a plain document into index fields."""
+
+import json
+import re
+
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from search.analysis import spelling_analyzer, text_analyzer
+from search.params import FACETS
+
+TEXT_FIELDS = ("title", "summary", "body", "organisation", "places")
+_MARKDOWN_MARKS = re.compile(r"[*_`#>]+|!?\[([^\]]*)\]\([^)]*\)")
+
+
+def facet_field(facet: str) -> str:
+    return f"f_{facet}"
+
+
+def make_schema() -> Schema:
+    analyzer = text_analyzer()
+    fields = {
+        "id": ID(stored=True, unique=True),
+        "version": STORED(),
+        "title": TEXT(analyzer=analyzer, field_boost=3.0, stored=True),
+        "summary": TEXT(analyzer=analyzer, field_boost=1.5, stored=True),
+        "body": TEXT(analyzer=analyzer, stored=True),
+        "organisation": TEXT(analyzer=analyzer, field_boost=1.5),
+        "places": TEXT(analyzer=analyzer),
+        "spell": TEXT(analyzer=spelling_analyzer(), phrase=False),
+        "start_year": NUMERIC(stored=True),
+        "end_year": STORED(),
+        "published_at": STORED(),
+        "card": STORED(),
+    }
+    for facet in FACETS:
+        fields[facet_field(facet)] = KEYWORD(commas=True, scorable=False, lowercase=False)
+    return Schema(**fields)
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown reduced to the words a reader sees, for snippets."""
+    return _MARKDOWN_MARKS.sub(lambda m: m.group(1) or " ", markdown or "")
+
+
+def _values(document: dict, key: str) -> list[str]:
+    value = document.get(key)
+    if value is None or value == "":
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def to_fields(document: dict) -> dict:
+    """Index fields from a plain document (see docs/search.md for the keys it reads)."""
+    body = "\n\n".join(
+        plain_text(document.get(key, "")) for key in ("description", "results", "lessons_learned")
+    ).strip()
+    places = " ".join(document.get("country_names", [])) or "global"
+    fields = {
+        "id": str(document["id"]),
+        "version": document.get("updated_at") or "",
+        "title": document["title"],
+        "summary": document.get("summary", ""),
+        "body": body,
+        "organisation": " ".join(
+            [document.get("organisation", ""), *document.get("partner_organisations", [])]
+        ),
+        "places": places,
+        # Words for "did you mean": the ones a delegate is likely to type, not every body word.
+        "spell": " ".join([document["title"], document.get("summary", ""), places]),
+        "start_year": int(document.get("start_year") or 0),
+        "end_year": document.get("end_year"),
+        "published_at": document.get("published_at") or "",
+        "card": json.dumps(document.get("card", {}), ensure_ascii=False),
+    }
+    for facet, key in FACETS.items():
+        values = [v for v in _values(document, key) if "," not in v]
+        fields[facet_field(facet)] = ",".join(values)
+    return fields

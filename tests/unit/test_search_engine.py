@@ -1,0 +1,204 @@
+"""The search package on its own: plain documents in, ranked ids, counts and snippets out."""
+
+import pytest
+
+from search import SearchIndex, SearchParams
+
+
+def doc(id, title, summary="", description="", **tags):
+    base = {
+        "id": id,
+        "title": title,
+        "summary": summary or title,
+        "description": description,
+        "organisation": tags.pop("organisation", "Some Organisation"),
+        "country_names": tags.pop("country_names", []),
+        "pillars": tags.pop("pillars", ["prevention"]),
+        "actor_types": tags.pop("actor_types", ["ngo"]),
+        "regions": tags.pop("regions", []),
+        "countries": tags.pop("countries", []),
+        "practice_type": tags.pop("practice_type", "policy"),
+        "evidence": "not_evaluated",
+        "language": "en",
+        "start_year": tags.pop("start_year", 2005),
+        "end_year": tags.pop("end_year", None),
+        "published_at": f"2020-01-{id:02d}T00:00:00",
+        "updated_at": f"v{id}",
+    }
+    base["card"] = {"id": id, "title": title}
+    base.update(tags)
+    return base
+
+
+DOCS = [
+    doc(
+        1,
+        "Labour inspection in agriculture",
+        "Inspectors visit farms to find forced labour.",
+        pillars=["prevention", "prosecution"],
+        actor_types=["government"],
+        countries=["BRA"],
+        regions=["americas"],
+        start_year=2003,
+        end_year=2008,
+    ),
+    doc(
+        2,
+        "Shelter network for women",
+        "Shelters and legal aid run by non-governmental organisations.",
+        pillars=["protection"],
+        countries=["NLD"],
+        regions=["europe"],
+        start_year=1995,
+    ),
+    doc(
+        3,
+        "National referral mechanism",
+        "A national referral mechanism links police and NGOs.",
+        pillars=["protection", "partnership"],
+        actor_types=["government", "ngo"],
+        countries=["GBR"],
+        regions=["europe"],
+        start_year=2009,
+    ),
+    doc(
+        4,
+        "Media campaign on trafficking in persons",
+        "Television spots warn young people.",
+        pillars=["prevention"],
+        actor_types=["media"],
+        start_year=2004,
+        end_year=2006,
+    ),
+    doc(
+        5,
+        "Organization of judges training",
+        "Judges learn about human trafficking cases.",
+        pillars=["prosecution"],
+        actor_types=["un_entity"],
+        countries=["PHL"],
+        regions=["asia"],
+    ),
+]
+
+
+@pytest.fixture
+def index(tmp_path):
+    index = SearchIndex(tmp_path / "index")
+    index.rebuild(DOCS, seq=0)
+    yield index
+    index.close()
+
+
+def ids(index, **kwargs) -> set[int]:
+    filters = kwargs.pop("filters", {})
+    return set(index.search(SearchParams.build(filters, per_page=100, **kwargs)).ids)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("labor", "labour"),
+        ("organization", "organisation"),
+        ("NGO", "non-governmental organisation"),
+        ("TIP", "trafficking in persons"),
+        ("THB", "TIP"),
+        ("NRM", "national referral mechanism"),
+    ],
+)
+def test_spelling_variants_and_synonyms_find_the_same_practices(index, first, second):
+    assert ids(index, q=first) == ids(index, q=second)
+    assert ids(index, q=first)
+
+
+def test_stemming_and_accents(index):
+    assert ids(index, q="inspections") == {1}
+    assert ids(index, q="réferral") == {3}
+
+
+def test_phrases_and_boolean_operators(index):
+    assert ids(index, q='"referral mechanism"') == {3}
+    assert ids(index, q='"mechanism referral"') == set()
+    assert ids(index, q="shelter OR judges") == {2, 5}
+    assert ids(index, q="trafficking NOT judges") == {4}
+    assert ids(index, q="national AND police") == {3}
+
+
+@pytest.mark.parametrize(
+    "q", ['"unclosed', "(((", "AND OR NOT", "title:x", "a:b:c", "*", "\\", "))(("]
+)
+def test_odd_syntax_never_fails(index, q):
+    index.search(SearchParams(q=q))
+
+
+def test_a_misspelling_gets_a_correction_from_the_index(index):
+    result = index.search(SearchParams(q="shelterr"))
+    assert result.total == 0
+    assert result.suggestion in {"shelter", "shelters"}
+    assert index.search(SearchParams(q="shelter")).suggestion is None
+
+
+def test_snippets_mark_matches_and_escape_the_text(tmp_path):
+    index = SearchIndex(tmp_path / "ix")
+    index.rebuild([doc(1, "Hotline", "Call <script>alert(1)</script> the hotline & more")], seq=0)
+    snippet = index.search(SearchParams(q="hotline")).snippets[1]
+    assert "<mark>hotline</mark>" in snippet.lower()
+    assert "<script>" not in snippet and "&lt;script&gt;" in snippet and "&amp;" in snippet
+
+
+def test_facet_counts_exclude_only_their_own_filter(index):
+    result = index.search(SearchParams.build({"pillar": ["protection"], "region": ["europe"]}))
+    assert set(result.ids) == {2, 3}
+    # Pillar counts apply the region filter only; region counts apply the pillar filter only.
+    assert result.facets["pillar"] == {"protection": 2, "partnership": 1}
+    assert result.facets["region"] == {"europe": 2}
+    assert result.facets["actor_type"] == {"ngo": 2, "government": 1}
+    assert result.totals_without == {"pillar": 2, "region": 2}
+
+
+def test_values_within_a_facet_combine_with_or_and_facets_with_and(index):
+    assert ids(index, filters={"pillar": ["protection", "prosecution"]}) == {1, 2, 3, 5}
+    assert ids(index, filters={"pillar": ["protection", "prosecution"], "region": ["asia"]}) == {5}
+
+
+def test_year_range_keeps_practices_active_in_it(index):
+    # 4 ran 2004-2006, 1 ran 2003-2008; ongoing ones count as running until now.
+    assert ids(index, year_from=1990, year_to=2000) == {2}
+    assert ids(index, year_from=2007, year_to=2007) == {1, 2, 5}
+
+
+def test_sorting_and_paging(index):
+    newest = index.search(SearchParams(sort="newest", per_page=2))
+    assert newest.ids == [5, 4] and newest.total == 5 and newest.pages == 3
+    assert index.search(SearchParams(sort="oldest", per_page=2, page=3)).ids == [5]
+    titles = index.search(SearchParams(sort="title", per_page=5)).ids
+    assert titles == [1, 4, 3, 5, 2]
+
+
+def test_updates_and_deletes_never_duplicate_or_leak(index):
+    for n in range(40):
+        index.apply([doc(2, f"Shelter network revision {n}")], [], seq=n + 1)
+        assert index.search(SearchParams(q="shelter")).ids == [2]
+    index.apply([], [4], seq=50)
+    result = index.search(SearchParams(per_page=100))
+    assert sorted(result.ids) == [1, 2, 3, 5]
+    assert "media" not in result.facets["actor_type"]
+    # A deleted document's words linger in the lexicon but are never suggested.
+    assert index.search(SearchParams(q="televison")).suggestion is None
+    assert index.applied_seq() == 50
+
+
+def test_a_repeated_search_is_served_from_the_cache_until_the_index_changes(index):
+    params = SearchParams(q="shelter")
+    first = index.search(params)
+    assert index.search(params) is first
+    index.apply([doc(6, "Another shelter")], [], seq=1)
+    assert index.search(params) is not first
+    assert index.search(params).total == 2
+
+
+def test_more_like_this_and_related(index):
+    similar = [i for i, _card in index.more_like_this(3)]
+    assert 3 not in similar
+    assert index.more_like_this(999) == []
+    assert [i for i, _ in index.related("judges zebra")] == [5]
