@@ -127,6 +127,7 @@ def import_command(file, skip_invalid):
     with click.open_file(file, "rb") as handle:
         report = import_lines(database_, handle, skip_invalid=skip_invalid)
     _print_report(report, "imported")
+    _apply_to_index()
 
 
 @main.command("export")
@@ -182,6 +183,70 @@ def seed_command(synthetic, seed_):
     database_ = database()
     _require_migrated(database_)
     _seed(database_, synthetic, seed_)
+    _apply_to_index()
+
+
+def index_sync(settings_: Settings | None = None):
+    from repository.indexing import IndexSync
+    from search import SearchIndex
+
+    settings_ = settings_ or settings()
+    return IndexSync(database(settings_), SearchIndex(settings_.index_dir))
+
+
+def _apply_to_index() -> None:
+    """After a write, apply the outbox here too; a running app's writer does it otherwise."""
+    from search import IndexBusy, IndexUnavailable
+
+    sync = index_sync()
+    try:
+        if sync.index.exists():
+            sync.catch_up()
+    except (IndexBusy, IndexUnavailable):
+        pass  # the app applies it (or rebuilds) on its next round
+
+
+@main.command("reindex")
+@clear_errors
+def reindex():
+    """Rebuild the search index from the database into a new directory and swap it in."""
+    from tqdm import tqdm
+
+    sync = index_sync()
+    _require_migrated(sync.db)
+    total = len(sync.published_versions())
+    with tqdm(total=total, unit="practice", desc="indexing", file=sys.stderr) as bar:
+        count = sync.rebuild(progress=bar.update)
+    click.echo(f"indexed {count} published practices into {sync.index.current_dir()}")
+
+
+@main.command("check-index")
+@clear_errors
+def check_index():
+    """Compare the index with the published practices; exit 1 if they differ."""
+    from search import IndexUnavailable
+
+    sync = index_sync()
+    _require_migrated(sync.db)
+    try:
+        if not sync.index.exists():
+            raise IndexUnavailable("there is no index yet: run 'practices reindex'")
+        drift = sync.drift()
+        pending = sync.latest_seq() - sync.index.applied_seq()
+    except IndexUnavailable as error:
+        raise Failure(f"index unusable: {error}") from None
+    if drift:
+        for name in ("missing", "extra", "stale"):
+            ids = getattr(drift, name)
+            if ids:
+                click.echo(
+                    f"{name}: {', '.join(map(str, ids[:50]))}{' ...' if len(ids) > 50 else ''}"
+                )
+        raise Failure(f"index differs from the database: {drift}")
+    click.echo(
+        f"index matches the database ({len(sync.published_versions())} published"
+        f" practices; {max(pending, 0)} outbox entries pending)"
+    )
 
 
 @main.group()

@@ -131,6 +131,7 @@ class IndexSync:
         try:
             if not self.index.exists():
                 raise IndexUnavailable("no index yet")
+            self.index.verify()
             self.catch_up()
             drift = self.drift()
         except IndexUnavailable as error:

@@ -5,6 +5,8 @@ the last outbox number it reflects. A rebuild writes a new generation and swaps 
 atomically, so searches never see a half-built index.
 """
 
+import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -12,6 +14,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -65,7 +68,10 @@ class SearchIndex:
 
     def exists(self) -> bool:
         directory = self.current_dir()
-        return directory is not None and whoosh_index.exists_in(str(directory))
+        try:
+            return directory is not None and whoosh_index.exists_in(str(directory))
+        except Exception:  # a damaged table of contents raises here
+            return False
 
     def _open(self, directory: Path):
         try:
@@ -88,6 +94,47 @@ class SearchIndex:
         temporary.write_text(str(seq))
         os.replace(temporary, directory / "applied_seq")
 
+    @staticmethod
+    def _files(directory: Path) -> dict[str, str]:
+        digests = {}
+        for path in sorted(directory.iterdir()):
+            if path.suffix in (".toc", ".seg"):
+                digests[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+        return digests
+
+    def _write_manifest(self, directory: Path) -> None:
+        """Checksums of the index files as committed: damage that Whoosh reads without
+        complaint (zeroed bytes inside a segment) shows up as a mismatch."""
+        temporary = directory / "manifest.tmp"
+        temporary.write_text(json.dumps(self._files(directory)))
+        os.replace(temporary, directory / "manifest.json")
+
+    def verify(self) -> None:
+        """Raise IndexUnavailable unless the index files are exactly as last committed."""
+        directory = self.current_dir()
+        if directory is None:
+            raise IndexUnavailable("no index yet")
+        try:
+            expected = json.loads((directory / "manifest.json").read_text())
+        except (OSError, ValueError) as error:
+            raise IndexUnavailable(f"no readable manifest: {error!r}") from error
+        if self._files(directory) != expected:
+            raise IndexUnavailable("index files differ from the last commit")
+
+    @contextmanager
+    def _writer_lock(self, wait: bool):
+        """One writer at a time across processes, covering the commit and its bookkeeping."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / "writer.lock", "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError as error:
+                raise IndexBusy("another writer is applying changes") from error
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
     # -- writing ---------------------------------------------------------------------------
 
     def apply(self, upserts: Iterable[dict], deletes: Iterable[int], seq: int) -> None:
@@ -96,7 +143,7 @@ class SearchIndex:
         Raises IndexBusy at once if another writer holds the lock: callers retry later rather
         than wait, so no request ever waits on the index.
         """
-        with self._write_lock:
+        with self._write_lock, self._writer_lock(wait=False):
             directory = self.current_dir()
             if directory is None:
                 raise IndexUnavailable("no index yet")
@@ -116,6 +163,7 @@ class SearchIndex:
                 raise
             finally:
                 ix.close()
+            self._write_manifest(directory)
             if seq > self.applied_seq():
                 self._write_seq(directory, seq)
         self.mark_stale()
@@ -127,8 +175,7 @@ class SearchIndex:
         progress: Callable[[int], None] | None = None,
     ) -> int:
         """Build a new generation from all documents, then swap it in atomically."""
-        with self._write_lock:
-            self.root.mkdir(parents=True, exist_ok=True)
+        with self._write_lock, self._writer_lock(wait=True):
             directory = self.root / f"gen-{time.time_ns()}"
             directory.mkdir()
             ix = whoosh_index.create_in(str(directory), make_schema())
@@ -148,13 +195,18 @@ class SearchIndex:
                 shutil.rmtree(directory, ignore_errors=True)
                 raise
             ix.close()
+            self._write_manifest(directory)
             self._write_seq(directory, seq)
-            old = self.current_dir()
             link = self.root / f"current.{time.time_ns()}"
             os.symlink(directory.name, link)
             os.replace(link, self.current_link)
-            if old is not None and old != directory:
-                shutil.rmtree(old, ignore_errors=True)
+            # Older generations, and any a killed rebuild left half-written, are garbage now
+            # (this process holds the writer lock, so no other rebuild is under way).
+            for path in self.root.iterdir():
+                if path.name.startswith("gen-") and path != directory:
+                    shutil.rmtree(path, ignore_errors=True)
+                elif path.name.startswith("current.") and path.is_symlink():
+                    path.unlink(missing_ok=True)
         self.mark_stale()
         return count
 
@@ -227,8 +279,10 @@ class SearchIndex:
         candidates = snapshot.year_mask(params.year_from, params.year_to)
         scores = np.zeros(snapshot.size)
         query = self.queries.parse(params.q) if params.q.strip() else None
+        matched_count = 0
         if query is not None:
             docnums, matched_scores = self._match(searcher, query)
+            matched_count = int(snapshot.live[docnums].sum()) if len(docnums) else 0
             matched = np.zeros(snapshot.size, dtype=bool)
             matched[docnums] = True
             candidates &= matched
@@ -264,7 +318,7 @@ class SearchIndex:
                         stored.get("summary", ""),
                         stored.get("body", ""),
                     )
-        suggestion = self._suggest(searcher, params.q) if query is not None else None
+        suggestion = self._suggest(searcher, params.q, matched_count) if query is not None else None
         return SearchResult(
             ids=ids,
             total=total,
@@ -287,17 +341,23 @@ class SearchIndex:
             return np.argsort(-newest, kind="stable")
         return np.argsort(snapshot.title_rank[hits], kind="stable")
 
-    def _suggest(self, searcher, q: str) -> str | None:
+    def _suggest(self, searcher, q: str, matched: int) -> str | None:
+        """A corrected query, offered only when it finds more than what was typed.
+
+        Terms of deleted documents linger in the lexicon until segments merge; requiring live
+        matches keeps them (and so anything unpublished) from ever surfacing.
+        """
         with self._lock:
             corrected = self.queries.correct(searcher, q)
         if corrected is None:
             return None
         query = self.queries.parse(corrected)
+        if query is None:
+            return None
         docnums, _ = self._match(searcher, query)
         live = self._snapshot.live
-        # Only offer a correction that finds something: terms of deleted documents linger in
-        # the lexicon until segments merge, and must never surface.
-        return corrected if len(docnums) and live[docnums].any() else None
+        found = int(live[docnums].sum()) if len(docnums) else 0
+        return corrected if found > matched else None
 
     def related(self, q: str, limit: int = 3) -> list[tuple[int, dict]]:
         """A few practices sharing any word with the query, for a search that found nothing."""

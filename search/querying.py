@@ -98,10 +98,7 @@ class QueryBuilder:
 
     def _known(self, reader, word: str) -> bool:
         spelled = [t.text for t in self.spell_analyzer(word)]
-        if spelled and ("spell", spelled[0]) in reader:
-            return True
-        stemmed = [t.text for t in self.analyzer(word)]
-        return not stemmed or any((field, stemmed[0]) in reader for field in TEXT_FIELDS)
+        return not spelled or ("spell", spelled[0]) in reader
 
     def correct(self, searcher, q: str) -> str | None:
         """The query with unknown words replaced by the index's nearest ones, or None."""

@@ -134,6 +134,15 @@ def save_practice(
     return practice
 
 
+def delete_practice(session: Session, practice_id: int) -> None:
+    """Remove a practice and everything attached to it; the index drops it after commit."""
+    practice = lock_practice(session, practice_id)
+    was_published = practice.status == "published"
+    session.delete(practice)
+    if was_published:
+        queue_index_change(session, practice_id)
+
+
 def add_source(session: Session, practice_id: int, title: str, url: str) -> Practice:
     """Append a source link: a read-then-write that must not lose concurrent additions."""
     practice = lock_practice(session, practice_id)

@@ -16,6 +16,10 @@ PAGES = {
     "practice": "/practices/1",
     "not found": "/practices/999999",
     "bad request": "/practices?pillar=nonsense",
+    "search": "/search",
+    "search with filters": "/search?q=trafficking&pillar=protection&region=europe&sort=newest",
+    "search, no results": "/search?q=traficking+zzyzx&pillar=prosecution",
+    "search, bad parameter": "/search?per_page=1000",
 }
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
@@ -70,3 +74,24 @@ def test_print_hides_navigation_and_shows_source_addresses(page):
     )
     pdf = page.pdf()
     assert pdf.startswith(b"%PDF")
+
+
+def test_search_filters_work_by_keyboard_and_without_javascript(chromium, live_server):
+    context = chromium.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/search?q=trafficking")
+    before = page.locator(".result-count").inner_text()
+    page.focus("#f-pillar-protection")
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Apply filters").press("Enter")
+    page.wait_for_url("**pillar=protection**")
+    assert page.locator("#f-pillar-protection").is_checked()
+    assert page.locator(".result-count").inner_text() != before
+    context.close()
+
+
+def test_ticking_a_filter_applies_it_at_once_with_javascript(page):
+    page.goto("/search?q=trafficking")
+    page.check("#f-pillar-prevention")
+    page.wait_for_url("**pillar=prevention**")
+    assert page.locator(".chip").count() == 1

@@ -1,0 +1,236 @@
+"""The index follows the database: every change, every failure, every instance."""
+
+import multiprocessing
+import os
+import signal
+import time
+from dataclasses import replace
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from repository.app import create_app
+from repository.cli import main
+from repository.db import Database
+from repository.indexing import IndexSync, IndexWorker
+from repository.models import Practice
+from repository.practices import services
+from repository.practices.validation import validate_record
+from search import IndexBusy, SearchIndex, SearchParams
+from tests.conftest import add_practices, record
+
+
+@pytest.fixture
+def sync(db, tmp_path):
+    index = SearchIndex(tmp_path / "index")
+    sync = IndexSync(db, index)
+    sync.repair()
+    yield sync
+    index.close()
+
+
+def found(sync, q="") -> set[int]:
+    return set(sync.index.search(SearchParams(q=q, per_page=100)).ids)
+
+
+def assert_equal_to_database(sync):
+    assert not sync.drift()
+    assert found(sync) == set(sync.published_versions())
+
+
+def change(db, practice_id, **fields):
+    with db.write() as session:
+        practice = session.get(Practice, practice_id)
+        from repository.practices.documents import to_record
+
+        clean, errors = validate_record({**to_record(practice), **fields})
+        assert not errors
+        services.save_practice(session, clean)
+
+
+def test_every_change_to_a_public_document_reaches_the_index(db, sync):
+    first, second = add_practices(db, record(title="Alpha hotline"), record(title="Beta shelter"))
+    sync.catch_up()
+    assert found(sync, "alpha") == {first}
+    change(db, first, title="Gamma hotline")  # edit of a published practice
+    sync.catch_up()
+    assert found(sync, "alpha") == set() and found(sync, "gamma") == {first}
+    change(db, first, status="archived")
+    change(db, second, status="draft")  # unpublish
+    sync.catch_up()
+    assert found(sync) == set()
+    change(db, second, status="published")
+    sync.catch_up()
+    assert found(sync) == {second}
+    with db.write() as session:
+        services.delete_practice(session, second)
+    sync.catch_up()
+    assert found(sync) == set()
+    assert_equal_to_database(sync)
+
+
+def test_applying_is_idempotent_and_records_the_last_entry(db, sync):
+    add_practices(db, record(), record(title="Other"))
+    assert sync.catch_up() == 2
+    assert sync.catch_up() == 0
+    assert sync.index.applied_seq() == sync.latest_seq()
+
+
+def damage_delete(index):
+    import shutil
+
+    shutil.rmtree(index.root)
+
+
+def damage_truncate_toc(index):
+    directory = index.current_dir()
+    toc = next(p for p in directory.iterdir() if p.name.endswith(".toc"))
+    toc.write_bytes(toc.read_bytes()[:10])
+
+
+def damage_zero_segment(index):
+    directory = index.current_dir()
+    segment = max(
+        (p for p in directory.iterdir() if p.suffix == ".seg"), key=lambda p: p.stat().st_size
+    )
+    data = bytearray(segment.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 4096] = bytes(min(4096, len(data) - middle))
+    segment.write_bytes(bytes(data))
+
+
+def damage_garbage(index):
+    for path in index.current_dir().iterdir():
+        if path.suffix in (".seg", ".toc"):
+            path.write_bytes(b"not an index at all")
+
+
+@pytest.mark.parametrize(
+    "damage", [damage_delete, damage_truncate_toc, damage_zero_segment, damage_garbage]
+)
+def test_a_missing_or_damaged_index_is_rebuilt_from_the_database(db, tmp_path, damage):
+    add_practices(db, *[record(title=f"Practice {i}") for i in range(30)])
+    index = SearchIndex(tmp_path / "index")
+    sync = IndexSync(db, index)
+    sync.rebuild()
+    damage(index)
+    index.close()
+    fresh = SearchIndex(tmp_path / "index")  # as after a restart
+    sync = IndexSync(db, fresh)
+    sync.repair()
+    assert_equal_to_database(sync)
+    assert len(found(sync, "practice")) == 30
+
+
+def test_drift_is_found_and_repaired(db, sync):
+    ids = add_practices(db, record(), record(title="Second"))
+    sync.catch_up()
+    sync.index.apply([], [ids[0]], sync.index.applied_seq())  # the index loses a document
+    drift = sync.drift()
+    assert drift.missing == [ids[0]]
+    sync.repair()
+    assert_equal_to_database(sync)
+
+
+def writer_loop(url: str, index_dir: str) -> None:
+    """Applies the outbox again and again from scratch, until killed."""
+    database = Database(url)
+    index = SearchIndex(index_dir)
+    sync = IndexSync(database, index)
+    while True:
+        try:
+            sync.rebuild()
+            index.apply(list(sync._documents()), [], 0)
+        except IndexBusy:
+            pass
+
+
+@pytest.mark.slow
+def test_a_writer_killed_mid_write_never_breaks_the_index(db, database_url, tmp_path):
+    add_practices(
+        db, *[record(title=f"Practice {i}", summary=" ".join(["words"] * 50)) for i in range(60)]
+    )
+    index_dir = tmp_path / "index"
+    context = multiprocessing.get_context("spawn")
+    for round_ in range(10):
+        process = context.Process(target=writer_loop, args=(database_url, str(index_dir)))
+        process.start()
+        time.sleep(0.3 + 0.17 * (round_ % 4))
+        os.kill(process.pid, signal.SIGKILL)
+        process.join()
+    sync = IndexSync(db, SearchIndex(index_dir))
+    sync.repair()
+    assert_equal_to_database(sync)
+    sync.index.apply([], [], 0)  # and a writer can still take the lock
+
+
+def test_two_instances_on_one_database_converge(db, settings, tmp_path):
+    apps = [
+        create_app(replace(settings, index_dir=tmp_path / f"index-{n}"), database=db)
+        for n in (1, 2)
+    ]
+    for app in apps:
+        app.state.index_sync.repair()
+    ids = add_practices(db, record(title="Shared practice"))
+    change(db, ids[0], title="Shared practice renamed")
+    for app in apps:
+        app.state.index_sync.catch_up()
+        assert set(app.state.index.search(SearchParams(q="renamed")).ids) == set(ids)
+        assert not app.state.index_sync.drift()
+    with db.write() as session:
+        services.delete_practice(session, ids[0])
+    for app in apps:
+        app.state.index_sync.catch_up()
+        assert app.state.index.search(SearchParams()).total == 0
+    assert apps[0].state.index.root != apps[1].state.index.root
+
+
+def test_a_foreign_lock_holder_never_breaks_searching(db, sync):
+    ids = add_practices(db, record(title="Locked out"))
+    ix = __import__("whoosh.index", fromlist=["open_dir"]).open_dir(str(sync.index.current_dir()))
+    foreign = ix.writer()  # another process's writer holding the lock
+    try:
+        with pytest.raises(IndexBusy):
+            sync.catch_up()
+        assert found(sync) == set()  # searching still answers
+        worker = IndexWorker(sync, interval=0.05)
+        worker.start()
+        time.sleep(0.3)  # the worker skips, never raises
+        worker.stop()
+    finally:
+        foreign.cancel()
+        ix.close()
+    sync.catch_up()
+    assert found(sync) == set(ids)
+
+
+def test_the_background_writer_applies_a_publish_promptly(db, sync):
+    worker = IndexWorker(sync, interval=0.1)
+    worker.start()
+    try:
+        ids = add_practices(db, record(title="Freshly published"))
+        worker.notify()
+        deadline = time.monotonic() + 10
+        while found(sync, "freshly") != set(ids):
+            assert time.monotonic() < deadline, "not searchable after 10 s"
+            time.sleep(0.05)
+    finally:
+        worker.stop()
+
+
+def test_check_index_and_reindex_commands(db, database_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("PRACTICES_DATABASE_URL", database_url)
+    monkeypatch.setenv("PRACTICES_INDEX_DIR", str(tmp_path / "cli-index"))
+    runner = CliRunner()
+    missing = runner.invoke(main, ["check-index"])
+    assert missing.exit_code == 1 and "reindex" in missing.output
+    add_practices(db, record(), record(title="Two"))
+    rebuilt = runner.invoke(main, ["reindex"])
+    assert rebuilt.exit_code == 0 and "indexed 2 published practices" in rebuilt.output
+    assert runner.invoke(main, ["check-index"]).exit_code == 0
+    with db.write() as session:
+        first = session.scalars(select(Practice.id)).first()
+        session.get(Practice, first).status = "archived"  # behind the outbox's back
+    drifted = runner.invoke(main, ["check-index"])
+    assert drifted.exit_code == 1 and "extra" in drifted.output

@@ -1,0 +1,173 @@
+"""Searching through the app: the page, the JSON API, and what they must never show."""
+
+import re
+
+import pytest
+
+from tests.conftest import add_practices, record, seed_lines, sync
+
+HIDDEN = "Zanzibarian secret draft"
+
+
+@pytest.fixture
+def seeded_app(client, db):
+    from repository.practices.interchange import import_lines
+
+    import_lines(db, seed_lines())
+    add_practices(
+        db,
+        *[
+            record(
+                title=f"{HIDDEN} {status}",
+                status=status,
+                summary="Unpublished words: quokkaville mechanism",
+                pillars=["prosecution"],
+                countries=["KIR"],
+            )
+            for status in ("draft", "submitted", "changes_requested", "rejected", "archived")
+        ],
+    )
+    sync(client.app)
+    return client
+
+
+def test_api_search_shape(seeded_app):
+    body = seeded_app.get("/api/search?q=referral&per_page=5").json()
+    assert set(body) >= {"query", "total", "page", "per_page", "results", "facets", "suggestion"}
+    assert body["total"] >= 2 and body["page"] == 1 and body["per_page"] == 5
+    first = body["results"][0]
+    assert set(first) >= {
+        "id",
+        "title",
+        "summary",
+        "url",
+        "organisation",
+        "countries",
+        "pillars",
+        "actor_types",
+        "start_year",
+        "snippet",
+    }
+    assert first["url"] == f"/practices/{first['id']}"
+    assert "<mark>" in first["snippet"].lower()
+    pillar = body["facets"]["pillar"][0]
+    assert set(pillar) >= {"value", "label", "count", "selected"}
+
+
+def test_a_count_always_equals_what_the_click_gives(seeded_app):
+    body = seeded_app.get("/api/search?q=trafficking&pillar=protection").json()
+    for facet, entries in body["facets"].items():
+        for entry in entries:
+            if entry["selected"] or facet == "pillar":
+                continue
+            clicked = seeded_app.get(
+                f"/api/search?q=trafficking&pillar=protection&{facet}={entry['value']}"
+            )
+            assert clicked.json()["total"] == entry["count"], (facet, entry)
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("pillar=persecution", "pillar"),
+        ("country=XYZ", "country"),
+        ("per_page=101", "per_page"),
+        ("per_page=0", "per_page"),
+        ("page=500", "page"),
+        ("page=-1", "page"),
+        ("sort=random", "sort"),
+        ("year_from=abc", "year_from"),
+        ("year_from=2010&year_to=2000", "year_from"),
+        ("q=" + "x" * 201, "q"),
+        ("q=" + "+".join(["word"] * 17), "q"),
+        ("q=a&q=b", "q"),
+    ],
+)
+def test_bad_parameters_get_a_400_naming_the_parameter(seeded_app, query, parameter):
+    response = seeded_app.get(f"/api/search?{query}")
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["parameter"] == parameter and parameter in error["message"]
+    page = seeded_app.get(f"/search?{query}")
+    assert page.status_code == 400 and parameter in page.text
+
+
+def test_unpublished_practices_never_appear_in_results_counts_or_suggestions(seeded_app):
+    everything = seeded_app.get("/api/search?per_page=100").json()
+    assert HIDDEN not in str(everything)
+    assert all(e["value"] != "KIR" for e in everything["facets"]["country"])
+    for q in ("Zanzibarian", "quokkaville", "quokkavile", "secret draft"):
+        body = seeded_app.get(f"/api/search?q={q}").json()
+        assert body["total"] == 0, q
+        assert not body["suggestion"] or "quokka" not in body["suggestion"]
+        assert HIDDEN not in str(body)
+    assert seeded_app.get("/api/search?country=KIR").json()["total"] == 0
+
+
+def test_api_practice_returns_published_only(seeded_app, db):
+    body = seeded_app.get("/api/search?per_page=1").json()
+    practice_id = body["results"][0]["id"]
+    one = seeded_app.get(f"/api/practices/{practice_id}")
+    assert one.status_code == 200 and one.json()["id"] == practice_id
+    hidden = seeded_app.get("/api/search?per_page=100").json()["total"] + 1  # ids after the seed
+    for practice_id in range(hidden, hidden + 5):
+        response = seeded_app.get(f"/api/practices/{practice_id}")
+        assert response.status_code == 404 and "error" in response.json()
+
+
+def test_search_page_has_facets_chips_and_state_in_the_url(seeded_app):
+    html = seeded_app.get("/search?q=trafficking&pillar=protection&region=europe&sort=newest").text
+    assert html.count("<fieldset") >= 10 and html.count("<legend>") >= 10
+    assert 'name="pillar" value="protection" checked' in html
+    assert "Clear all filters" in html
+    chips = re.findall(r'class="chip" href="([^"]+)"', html)
+    assert len(chips) == 2
+    assert all("q=trafficking" in chip.replace("&amp;", "&") for chip in chips)
+    assert '<option value="newest" selected>' in html
+
+
+def test_a_misspelt_search_offers_the_correction(seeded_app):
+    html = seeded_app.get("/search?q=traficking+hotline").text
+    assert "No practice matches" in html
+    assert re.search(
+        r'Did you mean <a href="/search\?q=trafficking\+hotline">trafficking hotline</a>', html
+    )
+    assert (
+        "trafficking hotline"
+        in seeded_app.get("/api/search?q=traficking+hotline").json()["suggestion"]
+    )
+
+
+def test_zero_results_offer_to_remove_the_most_restrictive_filter_and_related(seeded_app):
+    html = seeded_app.get("/search?q=hotline&pillar=prosecution&region=americas").text
+    assert "No practice matches" in html
+    body = seeded_app.get("/api/search?q=hotline&pillar=prosecution&region=americas").json()
+    remove = body["zero_results"]["remove_filter"]
+    assert remove["total"] > 0
+    assert (
+        seeded_app.get(remove["url"].replace("/search", "/api/search")).json()["total"]
+        == remove["total"]
+    )
+    assert "Remove the" in html and "Related practices" in html
+    assert body["zero_results"]["related"]
+
+
+def test_practice_page_shows_more_like_this(seeded_app):
+    body = seeded_app.get("/api/search?q=referral").json()
+    html = seeded_app.get(body["results"][0]["url"]).text
+    assert "More like this" in html
+
+
+def test_search_page_weighs_under_100_kb_with_its_css_and_scripts(seeded_app):
+    html = seeded_app.get("/search?q=trafficking").content
+    assets = re.findall(rb'(?:href|src)="(/static/[^"]+)"', html)
+    total = len(html) + sum(len(seeded_app.get(a.decode()).content) for a in assets)
+    assert {a.decode() for a in assets} == {"/static/site.css", "/static/search.js"}
+    assert total < 100_000, total
+
+
+def test_hostile_queries_are_handled(seeded_app):
+    for q in ["<script>alert(1)</script>", '"unclosed', "((((", "NOT", "\x00", "%ff", "a" * 200]:
+        response = seeded_app.get("/search", params={"q": q})
+        assert response.status_code == 200, q
+        assert "<script>alert(1)</script>" not in response.text
