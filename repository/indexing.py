@@ -177,8 +177,8 @@ class IndexWorker:
                 if waited >= self.check_every:
                     waited = 0.0
                     self.sync.repair()
-                else:
-                    self.sync.catch_up()
+                elif self.sync.catch_up():
+                    self.sync.index.warm()
             except IndexBusy:
                 pass  # another writer has the lock; it applies the same entries
             except IndexUnavailable:

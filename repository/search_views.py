@@ -1,6 +1,6 @@
 """The search page and the JSON API: one function builds the data, two render it."""
 
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -58,17 +58,22 @@ def facet_entries(params: SearchParams, facet: str, counts: dict[str, int]) -> l
         values = sorted(
             set(counts) | selected, key=lambda v: (-counts.get(v, 0), value_label(facet, v))
         )
+    # Toggle URLs share everything but this facet's values: encode that part once (a country
+    # facet has ~200 values, and urlencode per value dominated the response time).
+    prefix = urlencode(to_query(params, **{facet: []}, page=None))
     entries = []
     for value in values:
         chosen = value in selected
         toggled = sorted(selected - {value}) if chosen else sorted(selected | {value})
+        own = "&".join(f"{facet}={quote_plus(v)}" for v in toggled)
+        query = "&".join(part for part in (prefix, own) if part)
         entries.append(
             {
                 "value": value,
                 "label": value_label(facet, value),
                 "count": counts.get(value, 0),
                 "selected": chosen,
-                "toggle_url": search_url(params, **{facet: toggled}, page=None),
+                "toggle_url": f"{SEARCH_PATH}?{query}" if query else SEARCH_PATH,
             }
         )
     return entries
@@ -135,7 +140,14 @@ def _zero_help(index, params: SearchParams, result: SearchResult) -> dict | None
 
 
 def search_payload(index, params: SearchParams) -> dict:
-    """The one serializer of a search: the JSON API returns it, the page renders it."""
+    """The one serializer of a search: the JSON API returns it, the page renders it.
+
+    Kept by the index until it changes, so a repeated search costs a dictionary lookup.
+    """
+    return index.memo(("payload", params), lambda: _build_payload(index, params))
+
+
+def _build_payload(index, params: SearchParams) -> dict:
     result = index.search(params)
     if params.page > result.pages:
         raise BadParameter(

@@ -24,7 +24,8 @@ from whoosh.index import LockError
 from search.highlighting import snippet
 from search.params import FACETS, SearchParams, SearchResult
 from search.querying import QueryBuilder, load_synonyms
-from search.schema import make_schema, to_fields
+from search.schema import TEXT_FIELDS, make_schema, to_fields
+from search.scoring import Evaluator, Unsupported, field_lengths
 from search.snapshot import Snapshot
 
 CACHE_SIZE = 512
@@ -243,37 +244,62 @@ class SearchIndex:
                 self._cache.clear()
             return self._searcher, self._snapshot
 
+    def warm(self) -> None:
+        """Open the current reader and build its arrays now (the writer calls this after a
+        commit, so that the next request does not pay for it)."""
+        self.mark_stale()
+        searcher, snapshot = self._fresh()
+        self._lengths(searcher, snapshot)
+
+    def _lengths(self, searcher, snapshot: Snapshot) -> dict:
+        with self._lock:
+            if snapshot.lengths is None:
+                reader = searcher.reader()
+                snapshot.lengths = {
+                    field: field_lengths(reader, field, snapshot.size) for field in TEXT_FIELDS
+                }
+            return snapshot.lengths
+
     def document_versions(self) -> dict[int, str]:
         """Every indexed id with the version (update time) it was indexed at."""
-        return dict(self._fresh()[1].versions)
+        snapshot = self._fresh()[1]
+        with self._lock:
+            return snapshot.versions()
 
     def search(self, params: SearchParams) -> SearchResult:
         searcher, snapshot = self._fresh()
-        key = (snapshot.generation, params)
+        return self._cached(
+            (snapshot.generation, "search", params),
+            lambda: self._search(searcher, snapshot, params),
+        )
+
+    def memo(self, key, compute: Callable[[], object]):
+        """Whatever `compute` returns, kept until the index changes (for callers' own views of
+        a search, such as a serialised page)."""
+        snapshot = self._fresh()[1]
+        return self._cached((snapshot.generation, "memo", key), compute)
+
+    def _cached(self, key, compute):
         with self._lock:
-            cached = self._cache.get(key)
-            if cached is not None:
+            if key in self._cache:
                 self._cache.move_to_end(key)
-                return cached
-        result = self._search(searcher, snapshot, params)
+                return self._cache[key]
+        value = compute()
         with self._lock:
-            self._cache[key] = result
+            self._cache[key] = value
             if len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
-        return result
+        return value
 
-    def _match(self, searcher, query) -> tuple[np.ndarray, np.ndarray]:
-        """Every matching document with its exact score: one pass, no quality skipping."""
-        docnums, scores = [], []
+    def _match(self, searcher, snapshot: Snapshot, query) -> tuple[np.ndarray, np.ndarray]:
+        """Every live matching document with its exact score, in one pass over the postings."""
+        lengths = self._lengths(searcher, snapshot)
         with self._lock:
-            context = searcher.context()
-            for subsearcher, offset in searcher.leaf_searchers():
-                matcher = query.matcher(subsearcher, context)
-                while matcher.is_active():
-                    docnums.append(matcher.id() + offset)
-                    scores.append(matcher.score())
-                    matcher.next()
-        return np.asarray(docnums, dtype=np.int64), np.asarray(scores, dtype=np.float64)
+            evaluator = Evaluator(searcher, snapshot.size, snapshot.live, lengths)
+            try:
+                return evaluator.run(query)
+            except Unsupported:
+                return evaluator.run(query, stepwise=True)
 
     def _search(self, searcher, snapshot: Snapshot, params: SearchParams) -> SearchResult:
         candidates = snapshot.year_mask(params.year_from, params.year_to)
@@ -281,8 +307,8 @@ class SearchIndex:
         query = self.queries.parse(params.q) if params.q.strip() else None
         matched_count = 0
         if query is not None:
-            docnums, matched_scores = self._match(searcher, query)
-            matched_count = int(snapshot.live[docnums].sum()) if len(docnums) else 0
+            docnums, matched_scores = self._match(searcher, snapshot, query)
+            matched_count = len(docnums)
             matched = np.zeros(snapshot.size, dtype=bool)
             matched[docnums] = True
             candidates &= matched
@@ -318,7 +344,11 @@ class SearchIndex:
                         stored.get("summary", ""),
                         stored.get("body", ""),
                     )
-        suggestion = self._suggest(searcher, params.q, matched_count) if query is not None else None
+        suggestion = (
+            self._suggest(searcher, snapshot, params.q, matched_count)
+            if query is not None
+            else None
+        )
         return SearchResult(
             ids=ids,
             total=total,
@@ -341,7 +371,7 @@ class SearchIndex:
             return np.argsort(-newest, kind="stable")
         return np.argsort(snapshot.title_rank[hits], kind="stable")
 
-    def _suggest(self, searcher, q: str, matched: int) -> str | None:
+    def _suggest(self, searcher, snapshot: Snapshot, q: str, matched: int) -> str | None:
         """A corrected query, offered only when it finds more than what was typed.
 
         Terms of deleted documents linger in the lexicon until segments merge; requiring live
@@ -354,10 +384,8 @@ class SearchIndex:
         query = self.queries.parse(corrected)
         if query is None:
             return None
-        docnums, _ = self._match(searcher, query)
-        live = self._snapshot.live
-        found = int(live[docnums].sum()) if len(docnums) else 0
-        return corrected if found > matched else None
+        docnums, _ = self._match(searcher, snapshot, query)
+        return corrected if len(docnums) > matched else None
 
     def related(self, q: str, limit: int = 3) -> list[tuple[int, dict]]:
         """A few practices sharing any word with the query, for a search that found nothing."""
@@ -367,9 +395,7 @@ class SearchIndex:
             hits = np.flatnonzero(snapshot.live)
             chosen = hits[np.argsort(-snapshot.newest_rank[hits])][:limit]
         else:
-            docnums, scores = self._match(searcher, query)
-            keep = snapshot.live[docnums] if len(docnums) else np.zeros(0, dtype=bool)
-            docnums, scores = docnums[keep], scores[keep]
+            docnums, scores = self._match(searcher, snapshot, query)
             chosen = docnums[np.argsort(-scores, kind="stable")][:limit]
         return self._cards(searcher, chosen)
 

@@ -2,6 +2,7 @@
 
 import json
 import re
+from datetime import UTC, datetime
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
@@ -27,14 +28,29 @@ def make_schema() -> Schema:
         "organisation": TEXT(analyzer=analyzer, field_boost=1.5),
         "places": TEXT(analyzer=analyzer),
         "spell": TEXT(analyzer=spelling_analyzer(), phrase=False),
-        "start_year": NUMERIC(stored=True),
-        "end_year": STORED(),
-        "published_at": STORED(),
+        # Columns read in bulk into the per-reader arrays (search.snapshot).
+        "num_id": NUMERIC(numtype=int, bits=32, signed=False, sortable=True),
+        "start_year": NUMERIC(numtype=int, bits=32, signed=False, sortable=True, stored=True),
+        "end_year": NUMERIC(numtype=int, bits=32, signed=False, sortable=True),
+        "published": NUMERIC(numtype=int, bits=64, signed=False, sortable=True),
         "card": STORED(),
     }
     for facet in FACETS:
         fields[facet_field(facet)] = KEYWORD(commas=True, scorable=False, lowercase=False)
     return Schema(**fields)
+
+
+ONGOING = 9999  # the end year of a practice that is still running
+
+
+def _microseconds(iso: str | None) -> int:
+    """An ISO timestamp as microseconds since 1970, for sorting newest first."""
+    if not iso:
+        return 0
+    moment = datetime.fromisoformat(iso)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp() * 1_000_000)
 
 
 def plain_text(markdown: str) -> str:
@@ -67,9 +83,10 @@ def to_fields(document: dict) -> dict:
         "places": places,
         # Words for "did you mean": the ones a delegate is likely to type, not every body word.
         "spell": " ".join([document["title"], document.get("summary", ""), places]),
+        "num_id": int(document["id"]),
         "start_year": int(document.get("start_year") or 0),
-        "end_year": document.get("end_year"),
-        "published_at": document.get("published_at") or "",
+        "end_year": int(document.get("end_year") or ONGOING),
+        "published": _microseconds(document.get("published_at")),
         "card": json.dumps(document.get("card", {}), ensure_ascii=False),
     }
     for facet, key in FACETS.items():

@@ -1,16 +1,16 @@
 """Per-reader arrays for exact facet counting and sorting without touching Whoosh per query.
 
 Built once each time the index reader changes: for every facet, the (document, value) pairs as
-two parallel arrays; for sorting, one rank per document. Counting a facet over any set of
-matched documents is then one numpy bincount.
+two parallel arrays; for sorting and year ranges, one number per document. Counting a facet over
+any set of matched documents is then one numpy bincount. Everything is read in bulk (posting
+blocks and fixed-width columns), never one document at a time.
 """
 
 import numpy as np
 
 from search.params import FACETS
-from search.schema import facet_field
-
-ONGOING = 9999
+from search.schema import ONGOING, facet_field
+from search.scoring import numeric_column, read_postings
 
 
 class FacetColumn:
@@ -40,30 +40,46 @@ class FacetColumn:
 class Snapshot:
     def __init__(self, reader, generation: int):
         self.generation = generation
+        self.reader = reader
+        self.lengths: dict[str, np.ndarray] | None = None  # field lengths, filled on first use
         size = reader.doc_count_all()
         self.size = size
-        self.live = np.zeros(size, dtype=bool)
-        self.ids = np.full(size, -1, dtype=np.int64)
-        self.start_year = np.zeros(size, dtype=np.int32)
-        self.end_year = np.zeros(size, dtype=np.int32)
-        published = [""] * size
-        titles = [""] * size
-        self.versions: dict[int, str] = {}
-        self.docnum_by_id: dict[int, int] = {}
-        for docnum, stored in reader.iter_docs():
-            practice_id = int(stored["id"])
-            self.live[docnum] = True
-            self.ids[docnum] = practice_id
-            self.start_year[docnum] = stored.get("start_year") or 0
-            end = stored.get("end_year")
-            self.end_year[docnum] = ONGOING if end is None else end
-            published[docnum] = stored.get("published_at") or ""
-            titles[docnum] = (stored.get("title") or "").casefold()
-            self.versions[practice_id] = stored.get("version") or ""
-            self.docnum_by_id[practice_id] = docnum
+        self.live = np.ones(size, dtype=bool)
+        for segment, offset in reader.leaf_readers():
+            for docnum in segment.deleted_docs_set if segment.has_deletions() else ():
+                self.live[offset + docnum] = False
+        self.ids = numeric_column(reader, "num_id", size)
+        self.start_year = numeric_column(reader, "start_year", size)
+        self.end_year = numeric_column(reader, "end_year", size, default=ONGOING)
+        published = numeric_column(reader, "published", size)
         self.newest_rank = _rank(published, self.ids)
-        self.title_rank = _rank(titles, self.ids)
+        self._title_rank: np.ndarray | None = None
+        self._docnum_by_id: dict[int, int] | None = None
         self.columns = {facet: _column(reader, facet_field(facet), self.live) for facet in FACETS}
+
+    @property
+    def title_rank(self) -> np.ndarray:
+        """Rank by title, read from stored fields the first time a search sorts by title."""
+        if self._title_rank is None:
+            titles = [""] * self.size
+            for docnum, stored in self.reader.iter_docs():
+                titles[docnum] = (stored.get("title") or "").casefold()
+            order = sorted(range(self.size), key=lambda d: (titles[d], self.ids[d]))
+            rank = np.empty(self.size, dtype=np.int64)
+            rank[order] = np.arange(self.size)
+            self._title_rank = rank
+        return self._title_rank
+
+    @property
+    def docnum_by_id(self) -> dict[int, int]:
+        if self._docnum_by_id is None:
+            live = np.flatnonzero(self.live)
+            self._docnum_by_id = dict(zip(self.ids[live].tolist(), live.tolist(), strict=True))
+        return self._docnum_by_id
+
+    def versions(self) -> dict[int, str]:
+        """Each live document's indexed version, from stored fields (for drift checks)."""
+        return {int(s["id"]): s.get("version") or "" for _d, s in self.reader.iter_docs()}
 
     def year_mask(self, year_from: int | None, year_to: int | None) -> np.ndarray:
         """Practices running at some point in [year_from, year_to]; ongoing ones run until now."""
@@ -98,9 +114,9 @@ class Snapshot:
         return results, counts, totals_without
 
 
-def _rank(keys: list[str], ids: np.ndarray) -> np.ndarray:
+def _rank(keys: np.ndarray, ids: np.ndarray) -> np.ndarray:
     """Each document's position when sorted by key, ties broken by id."""
-    order = sorted(range(len(keys)), key=lambda d: (keys[d], ids[d]))
+    order = np.lexsort((ids, keys))
     rank = np.empty(len(keys), dtype=np.int64)
     rank[order] = np.arange(len(keys))
     return rank
@@ -109,7 +125,7 @@ def _rank(keys: list[str], ids: np.ndarray) -> np.ndarray:
 def _column(reader, field: str, live: np.ndarray) -> FacetColumn:
     values, docs, codes = [], [], []
     for term in reader.lexicon(field):
-        postings = np.fromiter(reader.postings(field, term).all_ids(), dtype=np.int64)
+        postings, _weights = read_postings(reader, field, term)
         postings = postings[live[postings]]
         if not len(postings):
             continue  # a value only deleted documents had

@@ -1,5 +1,7 @@
 """The search package on its own: plain documents in, ranked ids, counts and snippets out."""
 
+from datetime import datetime, timedelta
+
 import pytest
 
 from search import SearchIndex, SearchParams
@@ -22,7 +24,7 @@ def doc(id, title, summary="", description="", **tags):
         "language": "en",
         "start_year": tags.pop("start_year", 2005),
         "end_year": tags.pop("end_year", None),
-        "published_at": f"2020-01-{id:02d}T00:00:00",
+        "published_at": (datetime(2020, 1, 1) + timedelta(hours=id)).isoformat(),
         "updated_at": f"v{id}",
     }
     base["card"] = {"id": id, "title": title}

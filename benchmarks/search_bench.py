@@ -1,0 +1,284 @@
+"""Search speed on synthetic corpora, against an SQLite FTS5 baseline.
+
+    .venv/bin/python benchmarks/search_bench.py [--sizes 10000,50000] [--queries 240]
+
+For each size: imports the project's synthetic practices into a fresh SQLite database, times a
+full reindex from the database, runs the query set through the same search service the page
+uses (repository.search_views.search_payload), times a repeated identical search, a publish
+until it is searchable, and the same queries in SQLite FTS5 with facet counts by GROUP BY.
+Prints p50/p95 in milliseconds. Targets at 10k on 2 cores: faceted text search p95 <= 50 ms,
+filters only p95 <= 10 ms, repeated search <= 2 ms, reindex <= 20 s, publish searchable <= 1 s.
+"""
+
+import argparse
+import json
+import random
+import resource
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from repository import migrations
+from repository.db import Database
+from repository.indexing import IndexSync, IndexWorker
+from repository.practices.interchange import import_lines
+from repository.search_views import search_payload
+from repository.synthetic import synthetic_records
+from search import FACETS, SearchIndex, SearchParams
+
+WORDS = [
+    "shelter",
+    "referral",
+    "hotline",
+    "labour inspection",
+    "fishing",
+    "domestic work",
+    "awareness campaign",
+    "supply chain",
+    "NGO",
+    "TIP",
+    "prosecution unit",
+    "legal aid",
+    "national referral mechanism",
+    "judicial training",
+    "migrant workers",
+    "code of conduct",
+    "data sharing",
+    "reintegration",
+    "hospitality",
+    "construction",
+    "guardianship",
+    "police",
+    "labor",
+    "organization",
+    '"referral mechanism"',
+    "campaign OR radio",
+    "forced NOT fishing",
+    "ethical recruitment",
+    "tourism children",
+    "victim identification",
+    "mining",
+]
+FILTER_POOLS = {
+    "pillar": ["prevention", "protection", "prosecution", "partnership"],
+    "region": ["africa", "americas", "asia", "europe", "oceania"],
+    "actor_type": ["government", "ngo", "private_sector", "media", "un_entity"],
+    "un_group": ["african", "asia_pacific", "eastern_european", "grulac", "weog"],
+    "practice_type": ["law", "policy", "awareness_campaign", "victim_services", "training"],
+    "evidence": ["not_evaluated", "self_assessed", "independently_evaluated"],
+}
+
+
+def query_set(count: int, seed: int = 5) -> list[tuple[str, SearchParams]]:
+    rng = random.Random(seed)
+    queries = []
+    for n in range(count):
+        kind = ("text", "text+filters", "filters")[n % 3]
+        filters = {}
+        if kind != "text":
+            for facet in rng.sample(sorted(FILTER_POOLS), rng.randint(1, 3)):
+                filters[facet] = rng.sample(FILTER_POOLS[facet], rng.randint(1, 2))
+        q = " ".join(rng.sample(WORDS, rng.choice([1, 1, 2]))) if kind != "filters" else ""
+        years = {}
+        if kind == "filters" and rng.random() < 0.3:
+            years = {"year_from": 2000, "year_to": 2010}
+        queries.append((kind, SearchParams.build(filters, q=q, sort="relevance", **years)))
+    return queries
+
+
+def percentiles(samples: list[float]) -> str:
+    samples = sorted(samples)
+    p50 = statistics.median(samples)
+    p95 = samples[min(len(samples) - 1, int(len(samples) * 0.95))]
+    return f"p50 {p50:7.2f} ms   p95 {p95:7.2f} ms   (n={len(samples)})"
+
+
+def timed(function, *args):
+    start = time.perf_counter()
+    value = function(*args)
+    return (time.perf_counter() - start) * 1000, value
+
+
+def build_fts(database_path: Path, documents: list[dict]) -> sqlite3.Connection:
+    connection = sqlite3.connect(database_path / "fts.db")
+    connection.execute(
+        "CREATE VIRTUAL TABLE docs USING fts5(title, summary, body, "
+        "tokenize='porter unicode61 remove_diacritics 2')"
+    )
+    connection.execute("CREATE TABLE facet (doc INTEGER, facet TEXT, value TEXT)")
+    connection.execute("CREATE INDEX facet_doc ON facet (facet, doc)")
+    for document in documents:
+        body = " ".join([document["description"], document["results"], document["lessons_learned"]])
+        connection.execute(
+            "INSERT INTO docs (rowid, title, summary, body) VALUES (?, ?, ?, ?)",
+            (document["id"], document["title"], document["summary"], body),
+        )
+        for facet, key in FACETS.items():
+            values = document[key]
+            for value in [values] if isinstance(values, str) else values:
+                connection.execute(
+                    "INSERT INTO facet VALUES (?, ?, ?)", (document["id"], facet, value)
+                )
+    connection.commit()
+    return connection
+
+
+def fts_query(text: str) -> str:
+    """The same words for FTS5: quoted terms, its own OR/NOT operators kept."""
+    parts = []
+    for token in text.replace('"', ' " ').split():
+        parts.append(
+            token if token in {"OR", "NOT", "AND", '"'} else f'"{token}"'.replace('""', '"')
+        )
+    return " ".join(parts).replace('" "', " ")
+
+
+def fts_search(connection: sqlite3.Connection, params: SearchParams) -> int:
+    """Matches, then per-facet counts with the other facets' filters, by GROUP BY."""
+    connection.execute("DROP TABLE IF EXISTS temp.hit")
+    if params.q:
+        try:
+            connection.execute(
+                "CREATE TEMP TABLE hit AS SELECT rowid AS doc FROM docs WHERE docs MATCH ?",
+                (fts_query(params.q),),
+            )
+        except sqlite3.OperationalError:
+            connection.execute("CREATE TEMP TABLE hit AS SELECT rowid AS doc FROM docs WHERE 0")
+    else:
+        connection.execute("CREATE TEMP TABLE hit AS SELECT rowid AS doc FROM docs")
+
+    def where(skip=None):
+        clauses, args = [], []
+        for facet, values in params.filters:
+            if facet != skip:
+                clauses.append(
+                    "doc IN (SELECT doc FROM facet WHERE facet = ? AND value IN "
+                    f"({','.join('?' * len(values))}))"
+                )
+                args += [facet, *values]
+        return (" AND ".join(clauses) or "1"), args
+
+    clause, args = where()
+    total = connection.execute(f"SELECT COUNT(*) FROM hit WHERE {clause}", args).fetchone()[0]
+    for facet in FACETS:
+        clause, args = where(skip=facet)
+        connection.execute(
+            "SELECT value, COUNT(*) FROM facet WHERE facet = ? AND doc IN "
+            f"(SELECT doc FROM hit WHERE {clause}) GROUP BY value",
+            [facet, *args],
+        ).fetchall()
+    connection.execute(
+        f"SELECT rowid FROM docs WHERE rowid IN (SELECT doc FROM hit WHERE {where()[0]}) LIMIT 20",
+        where()[1],
+    ).fetchall()
+    return total
+
+
+def run(size: int, query_count: int) -> None:
+    print(f"\n== {size} synthetic practices")
+    work = Path(tempfile.mkdtemp(prefix="practices-bench-"))
+    database = Database(f"sqlite:///{work / 'bench.db'}")
+    migrations.upgrade(database.engine)
+    start = time.perf_counter()
+    import_lines(database, (json.dumps(r) for r in synthetic_records(size, seed=1)))
+    print(f"import:            {time.perf_counter() - start:7.1f} s")
+
+    index = SearchIndex(work / "index")
+    sync = IndexSync(database, index)
+    start = time.perf_counter()
+    count = sync.rebuild()
+    print(
+        f"full reindex:      {time.perf_counter() - start:7.1f} s   ({count} published documents)"
+    )
+    start = time.perf_counter()
+    index.verify()
+    print(
+        f"integrity check:   {(time.perf_counter() - start) * 1000:7.1f} ms  (manifest checksums)"
+    )
+    timed(index.search, SearchParams())  # open the reader and build the facet arrays once
+    start = time.perf_counter()
+    index.mark_stale()
+    index._searcher = None
+    index.search(SearchParams(q="warm up"))
+    print(f"reader + arrays:   {(time.perf_counter() - start) * 1000:7.1f} ms  (after each commit)")
+
+    queries = query_set(query_count)
+    samples: dict[str, list[float]] = {"text": [], "text+filters": [], "filters": []}
+    for kind, params in queries:
+        index._cache.clear()  # measure real work, not the cache
+        elapsed, _ = timed(search_payload, index, params)
+        samples[kind].append(elapsed)
+    text_all = samples["text"] + samples["text+filters"]
+    print(f"faceted text:      {percentiles(text_all)}   all facet counts + snippets")
+    print(f"  text only:       {percentiles(samples['text'])}")
+    print(f"  text + filters:  {percentiles(samples['text+filters'])}")
+    print(f"filters only:      {percentiles(samples['filters'])}")
+    repeated = []
+    for _kind, params in queries[:50]:
+        search_payload(index, params)
+        elapsed, _ = timed(search_payload, index, params)
+        repeated.append(elapsed)
+    print(f"repeated search:   {percentiles(repeated)}   (cache keyed on the index generation)")
+
+    documents = list(sync._documents())
+    fts = build_fts(work, documents)
+    fts_samples = {"text": [], "filters": []}
+    for kind, params in queries:
+        elapsed, _ = timed(fts_search, fts, params)
+        fts_samples["filters" if kind == "filters" else "text"].append(elapsed)
+    ours_text = statistics.median(text_all)
+    ours_filters = statistics.median(samples["filters"])
+    theirs_text = statistics.median(fts_samples["text"])
+    theirs_filters = statistics.median(fts_samples["filters"])
+
+    def p95(values):
+        return sorted(values)[int(len(values) * 0.95)]
+
+    print(f"FTS5 faceted text: {percentiles(fts_samples['text'])}")
+    print(f"FTS5 filters only: {percentiles(fts_samples['filters'])}")
+    print(
+        f"ratio ours/FTS5 (p50): text {ours_text / theirs_text:.2f}   "
+        f"filters {ours_filters / theirs_filters:.2f}"
+    )
+    print(
+        f"ratio ours/FTS5 (p95): text {p95(text_all) / p95(fts_samples['text']):.2f}   "
+        f"filters {p95(samples['filters']) / p95(fts_samples['filters']):.2f}"
+    )
+
+    worker = IndexWorker(sync, interval=1.0)
+    worker.start()
+    latencies = []
+    for n in range(5):
+        record = synthetic_records(1, seed=900 + n, published_share=1.0)[0]
+        record["title"] = f"Benchmark publication zqx{n}"
+        start = time.perf_counter()
+        import_lines(database, [json.dumps(record)])
+        worker.notify()
+        while not index.search(SearchParams(q=f"zqx{n}")).total:
+            time.sleep(0.005)
+        latencies.append((time.perf_counter() - start) * 1000)
+    worker.stop()
+    print(f"publish searchable:{percentiles(latencies)}   (commit to found, writer notified)")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory:       {peak:7.0f} MB (whole benchmark process)")
+    database.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="10000", help="comma-separated corpus sizes")
+    parser.add_argument("--queries", type=int, default=240, help="queries per size (>= 200)")
+    args = parser.parse_args()
+    for size in (int(s) for s in args.sizes.split(",")):
+        run(size, args.queries)
+
+
+if __name__ == "__main__":
+    main()

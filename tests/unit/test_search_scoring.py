@@ -1,0 +1,71 @@
+"""The bulk evaluator gives the same matches and scores as Whoosh's own matchers."""
+
+import random
+
+import numpy as np
+import pytest
+
+from search import SearchIndex, SearchParams
+from search.scoring import Evaluator
+from tests.unit.test_search_engine import doc
+
+WORDS = (
+    "shelter referral hotline labour inspection fishing domestic work campaign supply chain "
+    "police prosecution training judges children women migrant data partnership radio "
+    "recruitment mechanism national legal aid tourism mining reintegration"
+).split()
+QUERIES = [
+    "shelter",
+    "labor",
+    "shelter referral",
+    "shelter OR hotline",
+    "police NOT fishing",
+    "NGO",
+    "TIP",
+    "NRM",
+    '"legal aid"',
+    "(campaign OR radio) AND children",
+    "mining tourism",
+    "judges AND (training OR police) NOT women",
+    "nothingmatcheshere",
+    "data partnership OR radio",
+]
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    rng = random.Random(3)
+    docs = []
+    for n in range(1, 400):
+        words = rng.sample(WORDS, 12)
+        docs.append(
+            doc(n, " ".join(words[:4]), " ".join(words[4:9]), " ".join(words * rng.randint(1, 4)))
+        )
+    index = SearchIndex(tmp_path_factory.mktemp("scoring"))
+    index.rebuild(docs[:200], seq=0)
+    index.apply(docs[200:], [3, 5, 7], seq=1)  # several segments and some deletions
+    yield index
+    index.close()
+
+
+def stepwise(index, q):
+    searcher, snapshot = index._fresh()
+    index._match(searcher, snapshot, q)  # fills the field lengths
+    evaluator = Evaluator(searcher, snapshot.size, snapshot.live, snapshot.lengths)
+    return evaluator.run(q, stepwise=True)
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_bulk_and_stepwise_evaluation_agree(index, text):
+    query = index.queries.parse(text)
+    searcher, snapshot = index._fresh()
+    bulk_ids, bulk_scores = index._match(searcher, snapshot, query)
+    step_ids, step_scores = stepwise(index, query)
+    assert list(bulk_ids) == list(step_ids)
+    assert np.allclose(bulk_scores, step_scores, rtol=1e-4)
+
+
+def test_deleted_documents_never_match(index):
+    assert not {3, 5, 7} & set(
+        index.search(SearchParams(q="shelter OR hotline OR police", per_page=100)).ids
+    )
