@@ -256,7 +256,8 @@ class SearchIndex:
             if snapshot.lengths is None:
                 reader = searcher.reader()
                 snapshot.lengths = {
-                    field: field_lengths(reader, field, snapshot.size) for field in TEXT_FIELDS
+                    field: field_lengths(reader, field, snapshot.size)
+                    for field in (*TEXT_FIELDS, "acronyms")
                 }
             return snapshot.lengths
 

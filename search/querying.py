@@ -16,16 +16,23 @@ _UNSAFE = re.compile(r"[^\w\s'\"-]", re.UNICODE)
 
 
 def load_synonyms(path: Path | str | None = None) -> list[list[str]]:
-    """Synonym groups from a file: one group a line, alternatives separated by '|'."""
+    """Synonym groups from a file: one group a line, alternatives separated by '|'.
+
+    Alternatives keep their case: one with two or more capitals and no space is an acronym.
+    """
     groups = []
     text = Path(path or DEFAULT_SYNONYMS).read_text(encoding="utf-8")
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip()
         if line:
-            group = [alt.strip().lower() for alt in line.split("|") if alt.strip()]
+            group = [alt.strip() for alt in line.split("|") if alt.strip()]
             if len(group) > 1:
                 groups.append(group)
     return groups
+
+
+def is_acronym(alternative: str) -> bool:
+    return " " not in alternative and sum(c.isupper() for c in alternative) >= 2
 
 
 def _quoted(alternative: str) -> str:
@@ -37,10 +44,14 @@ class QueryBuilder:
         self.schema = schema
         self.analyzer = schema["body"].analyzer
         self.spell_analyzer = schema["spell"].analyzer
-        self.groups = {}
+        self.groups: dict[str, list[str]] = {}
+        self.acronyms: set[str] = set()
         for group in synonyms:
+            lowered = [a.lower() for a in group]
             for alternative in group:
-                self.groups[alternative] = group
+                self.groups[alternative.lower()] = lowered
+                if is_acronym(alternative):
+                    self.acronyms.add(alternative.lower())
         alternatives = sorted(self.groups, key=len, reverse=True)
         self._synonym = (
             re.compile(
@@ -65,6 +76,8 @@ class QueryBuilder:
             qparser.SingleQuotePlugin,
         ):
             parser.remove_plugin_class(plugin)
+        # Only the acronyms field may be named, by the synonym expansion below.
+        parser.add_plugin(qparser.FieldsPlugin(expr=r"(?P<text>acronyms):"))
         return parser
 
     def expand_synonyms(self, q: str) -> str:
@@ -78,7 +91,10 @@ class QueryBuilder:
 
     def _alternatives(self, match: re.Match) -> str:
         group = self.groups[match.group(1).lower()]
-        return "(" + " OR ".join(_quoted(a) for a in group) + ")"
+        # A known acronym matches only where written in capitals (the acronyms field), so
+        # that lower-casing and stemming cannot turn "TIP" into "tips".
+        rendered = [f"acronyms:{a}" if a in self.acronyms else _quoted(a) for a in group]
+        return "(" + " OR ".join(rendered) + ")"
 
     def parse(self, q: str, any_word: bool = False) -> Query | None:
         q = q[:MAX_QUERY_CHARS]

@@ -28,6 +28,8 @@ def make_schema() -> Schema:
         "organisation": TEXT(analyzer=analyzer, field_boost=1.5),
         "places": TEXT(analyzer=analyzer),
         "spell": TEXT(analyzer=spelling_analyzer(), phrase=False),
+        # Acronyms as written in capitals (NGO, TIP, NRM), for exact acronym synonyms.
+        "acronyms": KEYWORD(lowercase=True, scorable=True, field_boost=1.5),
         # Columns read in bulk into the per-reader arrays (search.snapshot).
         "num_id": NUMERIC(numtype=int, bits=32, signed=False, sortable=True),
         "start_year": NUMERIC(numtype=int, bits=32, signed=False, sortable=True, stored=True),
@@ -41,6 +43,12 @@ def make_schema() -> Schema:
 
 
 ONGOING = 9999  # the end year of a practice that is still running
+# Two or more capitals (dots and digits allowed inside), an optional plural "s" left out.
+ACRONYM = re.compile(r"\b([A-Z][A-Z0-9.&]*[A-Z0-9])s?\b")
+
+
+def fields_organisation(document: dict) -> str:
+    return " ".join([document.get("organisation", ""), *document.get("partner_organisations", [])])
 
 
 def _microseconds(iso: str | None) -> int:
@@ -77,12 +85,22 @@ def to_fields(document: dict) -> dict:
         "title": document["title"],
         "summary": document.get("summary", ""),
         "body": body,
-        "organisation": " ".join(
-            [document.get("organisation", ""), *document.get("partner_organisations", [])]
-        ),
+        "organisation": fields_organisation(document),
         "places": places,
         # Words for "did you mean": the ones a delegate is likely to type, not every body word.
         "spell": " ".join([document["title"], document.get("summary", ""), places]),
+        "acronyms": " ".join(
+            ACRONYM.findall(
+                " ".join(
+                    [
+                        document["title"],
+                        document.get("summary", ""),
+                        body,
+                        fields_organisation(document),
+                    ]
+                )
+            )
+        ),
         "num_id": int(document["id"]),
         "start_year": int(document.get("start_year") or 0),
         "end_year": int(document.get("end_year") or ONGOING),

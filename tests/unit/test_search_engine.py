@@ -113,6 +113,25 @@ def test_spelling_variants_and_synonyms_find_the_same_practices(index, first, se
     assert ids(index, q=first)
 
 
+def test_an_acronym_matches_the_acronym_not_a_word_that_stems_like_it(tmp_path):
+    index = SearchIndex(tmp_path / "ix")
+    index.rebuild(
+        [
+            doc(1, "Hotline tips for callers"),
+            doc(2, "A TIP report"),
+            doc(3, "Support for NGOs"),
+            doc(4, "National referral mechanism"),
+        ],
+        seq=0,
+    )
+    assert ids(index, q="TIP") == {2}
+    assert ids(index, q="tip") == {2}  # typed in lower case, still the acronym
+    assert 1 in ids(index, q="tips")  # the plain word still stems as usual
+    assert ids(index, q="NGO") == {3}
+    assert ids(index, q="NRM") == {4}
+    index.close()
+
+
 def test_stemming_and_accents(index):
     assert ids(index, q="inspections") == {1}
     assert ids(index, q="réferral") == {3}
