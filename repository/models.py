@@ -58,8 +58,11 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Bumped when the password changes: sessions signed before then stop being valid.
+    auth_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime)
 
-    organisation: Mapped[Organisation | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship(lazy="joined")
 
 
 class Practice(Base):
@@ -84,9 +87,21 @@ class Practice(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_verified: Mapped[date | None] = mapped_column(Date)
+    # The partner organisation that submitted it (None for imported practices): its members
+    # may see and edit it while it is not published.
+    owner_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL"), index=True
+    )
+    assigned_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("app_user.id", ondelete="SET NULL")
+    )
 
-    organisation: Mapped[Organisation] = relationship(lazy="joined", innerjoin=True)
+    organisation: Mapped[Organisation] = relationship(
+        lazy="joined", innerjoin=True, foreign_keys=[organisation_id]
+    )
+    assigned_to: Mapped["User | None"] = relationship(foreign_keys=[assigned_to_id])
     tags: Mapped[list["PracticeTag"]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
     )
@@ -174,6 +189,12 @@ class ReviewEvent(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     # "internal" notes are for curators only; "submitter" notes are shown to the submitter.
     note_visibility: Mapped[str] = mapped_column(String(20), default="internal")
+    update_id: Mapped[int | None] = mapped_column(
+        ForeignKey("practice_update.id", ondelete="CASCADE"), index=True
+    )
+    rubric: Mapped[dict | None] = mapped_column(JSON)
+
+    actor: Mapped["User | None"] = relationship(lazy="joined")
 
 
 class PracticeRevision(Base):
@@ -202,3 +223,97 @@ class IndexOutbox(Base):
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     practice_id: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class PracticeUpdate(Base):
+    """A proposed change to a published practice, reviewed while the current version stays
+    public; publishing it applies its document to the practice."""
+
+    __tablename__ = "practice_update"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(
+        ForeignKey("practice.id", ondelete="CASCADE"), index=True
+    )
+    document: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    owner_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL"), index=True
+    )
+    assigned_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("app_user.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    practice: Mapped[Practice] = relationship(lazy="joined")
+
+
+class Attachment(Base):
+    """An evidence file; stored under a server-made name outside the web root."""
+
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(
+        ForeignKey("practice.id", ondelete="CASCADE"), index=True
+    )
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("app_user.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Notification(Base):
+    __tablename__ = "notification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    message: Mapped[str] = mapped_column(Text)
+    link: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class EmailOutbox(Base):
+    """E-mails a real mail server could send later; nothing here needs one."""
+
+    __tablename__ = "email_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to_address: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class AuditEntry(Base):
+    """Who did what: sign-ins, failures, role changes, workflow decisions. Never passwords,
+    tokens or practice bodies."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    target: Mapped[str] = mapped_column(String(100), default="")
+    address: Mapped[str] = mapped_column(String(64), default="")
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class RateCounter(Base):
+    """Attempts per key and time window, kept in the database so every worker shares them."""
+
+    __tablename__ = "rate_counter"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -67,3 +67,36 @@ def test_without_the_guard_the_same_rebuild_would_delete_children(tmp_path):
     with database.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM practice_tag")).scalar() == 0
     database.dispose()
+
+
+def test_upgrading_a_database_with_data_keeps_every_row(db):
+    """0002 rebuilds the practice table on SQLite; its tags and sources must survive."""
+    migrations.downgrade(db.engine, "0001")
+    with db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO organisation (id, name, actor_type, created_at) "
+                "VALUES (1, 'Org', 'ngo', '2020-01-01')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO practice (id, title, summary, description, results, "
+                "lessons_learned, start_year, language, practice_type, evidence, status, "
+                "organisation_id, created_at, updated_at) VALUES "
+                "(1, 'T', 'S', '', '', '', 2001, 'en', 'law', 'not_evaluated', "
+                "'published', 1, '2020-01-01', '2020-01-01')"
+            )
+        )
+        connection.execute(text("INSERT INTO practice_tag VALUES (1, 'pillars', 'prevention')"))
+        connection.execute(
+            text(
+                "INSERT INTO practice_source (id, practice_id, position, title, url) "
+                "VALUES (1, 1, 0, 'a', 'https://a.org')"
+            )
+        )
+    migrations.upgrade(db.engine)
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM practice_tag")).scalar() == 1
+        assert connection.execute(text("SELECT count(*) FROM practice_source")).scalar() == 1
+        assert connection.execute(text("SELECT auth_version FROM app_user")).all() == []
