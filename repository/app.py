@@ -6,13 +6,16 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from repository import errors, pages, search_views
+from repository import errors, pages, review, search_views, submissions
+from repository.accounts import views as accounts
 from repository.db import Database
 from repository.indexing import IndexSync, IndexWorker
+from repository.security import BodySizeLimit
 from repository.settings import Settings
 from repository.templating import make_templates
 from search import SearchIndex
@@ -29,6 +32,59 @@ def routes() -> list:
         Route("/search", search_views.search_page, name="search"),
         Route("/api/search", search_views.search_api, name="api_search"),
         Route("/api/practices/{practice_id:int}", search_views.practice_api, name="api_practice"),
+        # accounts
+        Route("/register", accounts.register, methods=["GET", "POST"]),
+        Route("/signin", accounts.signin, methods=["GET", "POST"]),
+        Route("/signout", accounts.signout, methods=["POST"]),
+        Route("/account/password", accounts.change_password, methods=["GET", "POST"]),
+        Route("/account/notifications", accounts.notifications),
+        Route("/account/notifications/read", accounts.mark_notifications_read, methods=["POST"]),
+        Route("/admin/users", accounts.users),
+        Route("/admin/users/{user_id:int}", accounts.user_action, methods=["POST"]),
+        # partners
+        Route("/submissions", submissions.my_submissions),
+        Route("/submissions/new", submissions.new_submission, methods=["GET", "POST"]),
+        Route("/submissions/{item_id:int}", submissions.submission_detail),
+        Route(
+            "/submissions/{item_id:int}/edit", submissions.edit_submission, methods=["GET", "POST"]
+        ),
+        Route(
+            "/submissions/{item_id:int}/submit", submissions.submit_check, methods=["GET", "POST"]
+        ),
+        Route(
+            "/submissions/{item_id:int}/attachments",
+            submissions.upload_attachment,
+            methods=["POST"],
+        ),
+        Route("/submissions/updates/{item_id:int}", submissions.submission_detail),
+        Route(
+            "/submissions/updates/{item_id:int}/edit",
+            submissions.edit_submission,
+            methods=["GET", "POST"],
+        ),
+        Route(
+            "/submissions/updates/{item_id:int}/submit",
+            submissions.submit_check,
+            methods=["GET", "POST"],
+        ),
+        Route("/attachments/{attachment_id:int}", submissions.download_attachment),
+        Route(
+            "/attachments/{attachment_id:int}/delete",
+            submissions.delete_attachment,
+            methods=["POST"],
+        ),
+        Route(
+            "/practices/{practice_id:int}/propose-update",
+            submissions.propose_update,
+            methods=["POST"],
+        ),
+        # curators
+        Route("/review", review.queue),
+        Route("/review/practices/{item_id:int}", review.detail),
+        Route("/review/practices/{item_id:int}/decision", review.decide, methods=["POST"]),
+        Route("/review/updates/{item_id:int}", review.detail),
+        Route("/review/updates/{item_id:int}/decision", review.decide, methods=["POST"]),
+        Route("/practices/{practice_id:int}/revisions", review.revisions),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
 
@@ -55,7 +111,18 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app = Starlette(
         debug=settings.debug,
         routes=routes(),
-        middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts))],
+        middleware=[
+            Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts)),
+            Middleware(BodySizeLimit),
+            Middleware(
+                SessionMiddleware,
+                secret_key=settings.secret_key,
+                session_cookie="practices_session",
+                max_age=14 * 24 * 3600,
+                same_site="lax",
+                https_only=not settings.debug,
+            ),
+        ],
         exception_handlers=errors.handlers(),
         lifespan=lifespan,
     )

@@ -1,11 +1,13 @@
 """Error pages and JSON errors: a clear message and the right status, never a traceback."""
 
 import logging
+from urllib.parse import urlencode
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse
 
+from repository.accounts.sessions import SignInRequired
 from repository.i18n import _
 
 log = logging.getLogger("repository.errors")
@@ -74,5 +76,11 @@ async def server_error(request: Request, exc: Exception):
     )
 
 
+async def sign_in_required(request: Request, exc: SignInRequired):
+    if wants_json(request):
+        return render_error(request, 401, _("Sign in to use this."))
+    return RedirectResponse(f"/signin?{urlencode({'next': exc.next_path})}", status_code=303)
+
+
 def handlers() -> dict:
-    return {HTTPException: http_error, 500: server_error}
+    return {HTTPException: http_error, SignInRequired: sign_in_required, 500: server_error}

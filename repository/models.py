@@ -74,7 +74,7 @@ class Practice(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     results: Mapped[str] = mapped_column(Text, default="")
     lessons_learned: Mapped[str] = mapped_column(Text, default="")
-    start_year: Mapped[int] = mapped_column(Integer)
+    start_year: Mapped[int | None] = mapped_column(Integer)  # None only in drafts
     end_year: Mapped[int | None] = mapped_column(Integer)  # None while ongoing
     language: Mapped[str] = mapped_column(String(2), default="en")
     practice_type: Mapped[str] = mapped_column(String(40))

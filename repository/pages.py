@@ -1,24 +1,21 @@
 """The public pages: home, the browse list and a practice's permalink."""
 
+from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from repository import geography
 from repository.i18n import _
+from repository.models import Attachment
 from repository.params import MAX_PAGE, BadParameter, positive_int
 from repository.practices import queries
 from repository.practices.documents import to_public
 from repository.templating import query_url
+from repository.web import render
 from search import IndexUnavailable
 
 BROWSE_FILTERS = (*queries.TAG_FILTERS, *queries.COLUMN_FILTERS, *queries.PLACE_FILTERS)
 MAX_ID = 2**31 - 1
-
-
-def render(request: Request, template: str, context: dict, status: int = 200):
-    return request.app.state.templates.TemplateResponse(
-        request, template, context, status_code=status
-    )
 
 
 def home(request: Request):
@@ -92,5 +89,14 @@ def practice_detail(request: Request):
         similar = request.app.state.index.more_like_this(practice_id)
     except IndexUnavailable:
         similar = []  # the page stands without it while the index is rebuilt
-    context = {"practice": document, "countries": countries, "more_like_this": similar}
+    with request.app.state.db.read() as session:
+        files = session.scalars(
+            select(Attachment).where(Attachment.practice_id == practice_id).order_by(Attachment.id)
+        ).all()
+    context = {
+        "practice": document,
+        "countries": countries,
+        "more_like_this": similar,
+        "attachments": files,
+    }
     return render(request, "practice.html", context)

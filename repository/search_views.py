@@ -7,12 +7,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from repository.i18n import _
-from repository.pages import MAX_ID, render
+from repository.pages import MAX_ID
 from repository.params import BadParameter
 from repository.practices import queries
 from repository.practices.documents import to_public
 from repository.search_params import FACET_LABELS, parse_search, to_query
 from repository.templating import LABELS, label
+from repository.web import render
 from search import FACETS, IndexUnavailable, SearchParams, SearchResult
 
 SEARCH_PATH = "/search"

@@ -16,6 +16,7 @@ from repository.vocabularies import (
     INSTRUMENTS,
     PILLARS,
     PRACTICE_TYPES,
+    STATUSES,
     TARGET_GROUPS,
 )
 
@@ -49,6 +50,23 @@ def label(vocabulary: str, value: str) -> str:
     return translations().gettext(LABELS[vocabulary].get(value, value))
 
 
+def kwargs_for(field, error: str = "", extra: str = "") -> dict:
+    """HTML attributes tying a form control to its hint and error, for screen readers."""
+    ids = []
+    if field.description:
+        ids.append(f"{field.id}-hint")
+    if error:
+        ids.append(f"{field.id}-error")
+    attributes = {}
+    if ids:
+        attributes["aria-describedby"] = " ".join(ids)
+    if error:
+        attributes["aria-invalid"] = "true"
+    if extra:
+        attributes["data-role"] = extra
+    return attributes
+
+
 def query_url(path: str, **params) -> str:
     """A URL with the given query parameters; None values are left out."""
     pairs = [(k, v) for k, v in params.items() if v is not None and v != ""]
@@ -63,6 +81,26 @@ def make_templates(debug: bool = False) -> Jinja2Templates:
         auto_reload=debug,
     )
     env.install_gettext_translations(translations(), newstyle=True)
-    env.globals.update(label=label, query_url=query_url)
+    env.globals.update(
+        label=label,
+        query_url=query_url,
+        kwargs_for=kwargs_for,
+        label_status=lambda value: translations().gettext(STATUSES.label_of(value)),
+    )
     env.filters["markdown"] = render_markdown
-    return Jinja2Templates(env=env)
+    return Jinja2Templates(env=env, context_processors=[_request_context])
+
+
+def _request_context(request) -> dict:
+    """What every page needs: who is signed in, the CSRF token, messages from the last action."""
+    from repository.accounts.sessions import current_user
+    from repository.security import csrf_token
+    from repository.web import pop_flashes
+
+    if "session" not in request.scope:
+        return {"current_user": None, "csrf_token": "", "flashes": []}
+    return {
+        "current_user": current_user(request),
+        "csrf_token": csrf_token(request),
+        "flashes": pop_flashes(request),
+    }

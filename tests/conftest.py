@@ -88,7 +88,10 @@ def app(settings, db):
 
 @pytest.fixture
 def client(app):
-    with TestClient(app, raise_server_exceptions=False) as test_client:
+    # https: the session cookie is Secure outside debug, as in production.
+    with TestClient(
+        app, base_url="https://testserver", raise_server_exceptions=False
+    ) as test_client:
         yield test_client
 
 
@@ -149,3 +152,64 @@ def add_practices(database: Database, *records: dict) -> list[int]:
     with database.read() as session:
         after = session.scalars(select(Practice.id).order_by(Practice.id)).all()
     return [i for i in after if i not in before]
+
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(
+    database: Database,
+    email: str,
+    role: str = "partner",
+    organisation: str | None = None,
+    active: bool = True,
+):
+    from repository.accounts.services import create_user
+
+    with database.write() as session:
+        user = create_user(
+            session,
+            email=email,
+            name=email.split("@")[0].title(),
+            password=PASSWORD,
+            role=role,
+            organisation_name=organisation,
+            active=active,
+        )
+        return user.id
+
+
+def csrf_from(html: str) -> str:
+    import re
+
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def sign_in(client, email: str, password: str = PASSWORD):
+    page = client.get("/signin")
+    response = client.post(
+        "/signin",
+        data={
+            "email": email,
+            "password": password,
+            "csrf_token": csrf_from(page.text),
+            "next": "/",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text[:500]
+    return response
+
+
+def post_form(client, page_url: str, action_url: str, data: dict, files=None, **kwargs):
+    """Submit a form the way a browser does: GET the page for its CSRF token, then POST."""
+    token = csrf_from(client.get(page_url).text)
+    return client.post(
+        action_url,
+        data={**data, "csrf_token": token},
+        files=files,
+        follow_redirects=False,
+        **kwargs,
+    )

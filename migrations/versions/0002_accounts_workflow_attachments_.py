@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-29 01:06:51.118102
+Create Date: 2026-11-29 01:11:06.067704
 """
 
 from collections.abc import Sequence
@@ -156,7 +156,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table("app_user", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("auth_version", sa.Integer(), nullable=False, server_default="0")
+            sa.Column("auth_version", sa.Integer(), server_default="0", nullable=False)
         )
         batch_op.add_column(sa.Column("last_sign_in_at", sa.DateTime(), nullable=True))
 
@@ -164,20 +164,21 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("submitted_at", sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column("owner_organisation_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("assigned_to_id", sa.Integer(), nullable=True))
+        batch_op.alter_column("start_year", existing_type=sa.INTEGER(), nullable=True)
         batch_op.create_index(
             batch_op.f("ix_practice_owner_organisation_id"), ["owner_organisation_id"], unique=False
-        )
-        batch_op.create_foreign_key(
-            batch_op.f("fk_practice_owner_organisation_id_organisation"),
-            "organisation",
-            ["owner_organisation_id"],
-            ["id"],
-            ondelete="SET NULL",
         )
         batch_op.create_foreign_key(
             batch_op.f("fk_practice_assigned_to_id_app_user"),
             "app_user",
             ["assigned_to_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
+        batch_op.create_foreign_key(
+            batch_op.f("fk_practice_owner_organisation_id_organisation"),
+            "organisation",
+            ["owner_organisation_id"],
             ["id"],
             ondelete="SET NULL",
         )
@@ -209,12 +210,13 @@ def downgrade() -> None:
 
     with op.batch_alter_table("practice", schema=None) as batch_op:
         batch_op.drop_constraint(
-            batch_op.f("fk_practice_assigned_to_id_app_user"), type_="foreignkey"
-        )
-        batch_op.drop_constraint(
             batch_op.f("fk_practice_owner_organisation_id_organisation"), type_="foreignkey"
         )
+        batch_op.drop_constraint(
+            batch_op.f("fk_practice_assigned_to_id_app_user"), type_="foreignkey"
+        )
         batch_op.drop_index(batch_op.f("ix_practice_owner_organisation_id"))
+        batch_op.alter_column("start_year", existing_type=sa.INTEGER(), nullable=False)
         batch_op.drop_column("assigned_to_id")
         batch_op.drop_column("owner_organisation_id")
         batch_op.drop_column("submitted_at")

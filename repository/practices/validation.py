@@ -193,8 +193,21 @@ def valid_language(code: object) -> bool:
     return True
 
 
-def validate_record(record: object) -> tuple[dict, Errors]:
-    """Check one practice record; return it cleaned and normalised, with any errors."""
+INCOMPLETE = ("is required", "must not be empty", "needs at least")
+
+
+def validate_record(record: object, draft: bool = False) -> tuple[dict, Errors]:
+    """Check one practice record; return it cleaned and normalised, with any errors.
+
+    A draft may be incomplete: missing fields are not errors yet, wrong values still are.
+    """
+    clean, errors = _validate(record)
+    if draft:
+        errors = [(field, reason) for field, reason in errors if not reason.startswith(INCOMPLETE)]
+    return clean, errors
+
+
+def _validate(record: object) -> tuple[dict, Errors]:
     errors: Errors = []
     if not isinstance(record, dict):
         return {}, [("(line)", "must be a JSON object")]

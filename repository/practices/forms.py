@@ -1,0 +1,191 @@
+"""The guided submission form (WTForms): parses what the partner typed, keeps it for redisplay,
+and turns it into a record that the one validator (practices.validation) checks."""
+
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms import validators as v
+from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from repository import geography
+from repository.practices.validation import SUMMARY_MAX_WORDS
+from repository.vocabularies import (
+    ACTOR_TYPES,
+    EVIDENCE,
+    EXPLOITATION_FORMS,
+    INSTRUMENTS,
+    PILLARS,
+    PRACTICE_TYPES,
+    TARGET_GROUPS,
+)
+
+SOURCE_ROWS = 5
+LANGUAGES = (
+    ("en", "English"),
+    ("fr", "French"),
+    ("es", "Spanish"),
+    ("ar", "Arabic"),
+    ("ru", "Russian"),
+    ("zh", "Chinese"),
+    ("pt", "Portuguese"),
+    ("de", "German"),
+    ("it", "Italian"),
+    ("nl", "Dutch"),
+    ("ja", "Japanese"),
+    ("th", "Thai"),
+    ("id", "Indonesian"),
+)
+
+
+def options(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        pass  # the record validator names unknown values precisely
+
+
+class SourceForm(Form):
+    title = StringField("Title of the source", [v.Optional(), v.Length(max=300)])
+    url = StringField("Address (http or https)", [v.Optional(), v.Length(max=2000)])
+
+
+def _year(field_label: str, description: str) -> IntegerField:
+    return IntegerField(field_label, [v.Optional()], description=description)
+
+
+class PracticeForm(Form):
+    title = StringField(
+        "Title",
+        description="The programme's own name. Example: “National Referral Mechanism”.",
+    )
+    summary = TextAreaField(
+        "Summary",
+        description=f"At most {SUMMARY_MAX_WORDS} words a delegate could read aloud. Example: "
+        "“A framework, in force since 2009, that identifies presumed victims and refers them to "
+        "support.”",
+    )
+    description = TextAreaField(
+        "Description",
+        description="What it is, who runs it, how it works. Markdown: **bold**, lists, links.",
+    )
+    results = TextAreaField("Results", description="What it achieved, with figures where known.")
+    lessons_learned = TextAreaField(
+        "Lessons learned", description="What others should know before doing the same."
+    )
+    organisation = StringField(
+        "Lead organisation", description="Example: “Ministry of Labour of Brazil”."
+    )
+    partner_organisations = TextAreaField("Partner organisations", description="One per line.")
+    actor_types = CheckboxesField(
+        "Actor types",
+        choices=options(ACTOR_TYPES.terms),
+        description="The lead organisation's type first; tick all that take part.",
+    )
+    is_global = BooleanField("Global: not tied to particular countries")
+    countries = SelectMultipleField(
+        "Countries",
+        choices=[SelectChoice(c.code, c.name) for c in geography.countries().values()],
+        description="Hold Ctrl (or ⌘) to choose several. Regions are derived from them.",
+    )
+    pillars = CheckboxesField("P-pillars", choices=options(PILLARS.terms))
+    exploitation_forms = CheckboxesField(
+        "Forms of exploitation", choices=options(EXPLOITATION_FORMS.terms)
+    )
+    target_groups = CheckboxesField("Target groups", choices=options(TARGET_GROUPS.terms))
+    instruments = CheckboxesField("Instruments referred to", choices=options(INSTRUMENTS.terms))
+    practice_type = RadioField(
+        "Practice type", choices=options(PRACTICE_TYPES.terms), validate_choice=False
+    )
+    evidence = RadioField(
+        "Evidence",
+        choices=options(EVIDENCE.terms),
+        validate_choice=False,
+        description="Independently evaluated only with an outside evaluation you can cite.",
+    )
+    start_year = _year("Start year", "Example: 2009.")
+    end_year = _year("End year", "Leave empty while the practice is ongoing.")
+    language = SelectField(
+        "Language of this entry", choices=options(LANGUAGES), default="en", validate_choice=False
+    )
+    sources = FieldList(FormField(SourceForm), min_entries=SOURCE_ROWS, max_entries=20)
+
+    @classmethod
+    def from_record(cls, record: dict) -> "PracticeForm":
+        data = dict(record)
+        data["partner_organisations"] = "\n".join(record.get("partner_organisations", []))
+        data["is_global"] = not record.get("countries")
+        sources = list(record.get("sources", []))
+        data["sources"] = sources + [{"title": "", "url": ""}] * max(0, SOURCE_ROWS - len(sources))
+        return cls(data=data)
+
+    def to_record(self) -> dict:
+        """The record as typed; the validator decides what is wrong with it."""
+        sources = [
+            {
+                "title": (entry.form.title.data or "").strip(),
+                "url": (entry.form.url.data or "").strip(),
+            }
+            for entry in self.sources
+        ]
+        countries = [] if self.is_global.data else list(self.countries.data or [])
+        return {
+            "title": self.title.data or "",
+            "summary": self.summary.data or "",
+            "description": self.description.data or "",
+            "results": self.results.data or "",
+            "lessons_learned": self.lessons_learned.data or "",
+            "organisation": self.organisation.data or "",
+            "partner_organisations": [
+                line.strip()
+                for line in (self.partner_organisations.data or "").splitlines()
+                if line.strip()
+            ],
+            "actor_types": list(self.actor_types.data or []),
+            "countries": countries,
+            "pillars": list(self.pillars.data or []),
+            "exploitation_forms": list(self.exploitation_forms.data or []),
+            "target_groups": list(self.target_groups.data or []),
+            "instruments": list(self.instruments.data or []),
+            "practice_type": self.practice_type.data,
+            "evidence": self.evidence.data,
+            "start_year": self.start_year.data,
+            "end_year": self.end_year.data,
+            "language": self.language.data or "en",
+            "sources": [s for s in sources if s["title"] or s["url"]],
+        }
+
+    def attach_errors(self, errors: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
+        """Put the validator's errors next to their fields; return (field id, label, message)."""
+        summary = []
+        for field_name, reason in errors:
+            target, label = self._field_for(field_name)
+            if target is not None:
+                target.errors = [*list(target.errors or []), reason]
+            summary.append((target.id if target is not None else "", label, reason))
+        return summary
+
+    def _field_for(self, name: str):
+        if name.startswith("sources["):
+            index = int(name[8 : name.index("]")]) - 1
+            part = "url" if name.endswith(".url") else "title"
+            if index < len(self.sources.entries):
+                entry = self.sources.entries[index].form
+                return entry[part], f"Source {index + 1}"
+            return None, "Sources"
+        field = self._fields.get(name)
+        return (field, str(field.label.text)) if field is not None else (None, name)
