@@ -329,6 +329,8 @@ async def upload_attachment(request: Request) -> Response:
     item_id = _id(request, "item_id")
     user = require_user(request, "partner")
     form = await read_form(request, max_files=1)
+    with request.app.state.db.read() as session:
+        _load(session, "practice", item_id, user, edit=True)  # 404 before anything else
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
         flash(request, _("Choose a file to attach."))

@@ -1,0 +1,126 @@
+"""Attachments are checked by content and name, limited in size and number, and served only as
+downloads to those who may see the practice; request bodies are limited before reading."""
+
+import io
+import re
+import zipfile
+
+import pytest
+
+from tests.conftest import make_user, post_form, sign_in
+
+PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
+
+
+def docx() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<document/>")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def draft(client, db):
+    make_user(db, "a@a.example", organisation="Org A")
+    sign_in(client, "a@a.example")
+    response = post_form(
+        client,
+        "/submissions/new",
+        "/submissions/new",
+        {"title": "Draft with evidence", "intent": "save"},
+    )
+    return int(re.search(r"/submissions/(\d+)/edit", response.headers["location"]).group(1))
+
+
+def upload(client, practice_id, name, data):
+    return post_form(
+        client,
+        f"/submissions/{practice_id}/edit",
+        f"/submissions/{practice_id}/attachments",
+        {},
+        files={"file": (name, data)},
+    )
+
+
+def attached(client, practice_id) -> list[str]:
+    return re.findall(
+        r'<a href="/attachments/\d+">([^<]+)</a>',
+        client.get(f"/submissions/{practice_id}/edit").text,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [("report.pdf", PDF), ("chart.png", PNG), ("photo.jpg", JPEG), ("brief.docx", docx())],
+)
+def test_accepted_types_are_stored_and_served_as_downloads(client, draft, settings, name, data):
+    assert upload(client, draft, name, data).status_code == 303
+    assert attached(client, draft) == [name]
+    link = re.search(
+        r'href="(/attachments/\d+)"', client.get(f"/submissions/{draft}/edit").text
+    ).group(1)
+    response = client.get(link)
+    assert response.content == data
+    assert response.headers["content-disposition"].startswith("attachment")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    stored = [p.name for p in settings.upload_dir.iterdir()]
+    assert name not in stored and all(re.fullmatch(r"[0-9a-f]{32}", s) for s in stored)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("fake.pdf", b"<html><script>alert(1)</script></html>", "does not match"),
+        ("image.png", PDF, "does not match"),
+        ("script.exe", b"MZ\x90\x00", "Only PDF, DOCX, PNG and JPEG"),
+        ("page.html", b"<html></html>", "Only PDF, DOCX, PNG and JPEG"),
+        ("zip.docx", b"PK\x03\x04not really a zip", "does not match"),
+        ("empty.pdf", b"", "empty"),
+    ],
+)
+def test_wrong_types_are_refused_with_a_reason(client, draft, name, data, message):
+    response = upload(client, draft, name, data)
+    assert response.status_code == 303
+    assert message in client.get(response.headers["location"]).text
+    assert attached(client, draft) == []
+
+
+def test_at_most_five_files(client, draft):
+    for n in range(5):
+        upload(client, draft, f"file{n}.pdf", PDF)
+    response = upload(client, draft, "sixth.pdf", PDF)
+    assert "at most 5 files" in client.get(response.headers["location"]).text
+    assert len(attached(client, draft)) == 5
+
+
+def test_files_over_10_mb_are_refused_before_the_body_is_read(client, draft):
+    big = PDF + b"0" * (10 * 1024 * 1024 + 100 * 1024)
+    response = upload(client, draft, "big.pdf", big)
+    assert response.status_code == 413
+    assert attached(client, draft) == []
+
+
+def test_ordinary_forms_are_limited_to_one_megabyte(client, draft):
+    response = post_form(
+        client,
+        "/submissions/new",
+        "/submissions/new",
+        {"title": "x", "description": "y" * 1_200_000},
+    )
+    assert response.status_code == 413
+
+
+def test_a_body_without_content_length_is_counted(client, draft):
+    def chunks():
+        for _ in range(40):
+            yield b"a" * 50_000
+
+    response = client.post(
+        "/submissions/new",
+        content=chunks(),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 413
