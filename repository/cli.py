@@ -321,6 +321,33 @@ def serve(host, port, workers):
     _serve(host, port, workers)
 
 
+def _demo_accounts(database_: Database) -> None:
+    """A curator and a partner to try the workflow with; passwords made here, shown once."""
+    from repository.accounts.services import create_user
+
+    lines = []
+    with database_.write() as session:
+        for email, role, organisation in (
+            ("curator@demo.example", "curator", None),
+            ("partner@demo.example", "partner", "Demo Partner NGO"),
+        ):
+            password = secrets.token_urlsafe(12)
+            create_user(
+                session,
+                email=email,
+                name=role.title(),
+                password=password,
+                role=role,
+                organisation_name=organisation,
+                active=True,
+            )
+            lines.append(f"{role:8} {email}  password: {password}")
+    accounts_file = Path("var") / "demo-accounts.txt"
+    accounts_file.write_text("\n".join(lines) + "\n")
+    accounts_file.chmod(0o600)
+    click.echo("Demo accounts (also in var/demo-accounts.txt):\n  " + "\n  ".join(lines))
+
+
 @main.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
@@ -343,6 +370,7 @@ def demo(host, port):
         empty = session.scalar(select(Practice.id).limit(1)) is None
     if empty:
         _seed(database_, None, 0)
+        _demo_accounts(database_)
     database_.dispose()
     click.echo(f"Practice Hub demo: open http://{host}:{port}/  (Ctrl+C to stop)")
     _serve(host, port, 1)

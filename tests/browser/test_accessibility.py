@@ -20,6 +20,8 @@ PAGES = {
     "search with filters": "/search?q=trafficking&pillar=protection&region=europe&sort=newest",
     "search, no results": "/search?q=traficking+zzyzx&pillar=prosecution",
     "search, bad parameter": "/search?per_page=1000",
+    "sign in": "/signin",
+    "register": "/register",
 }
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 

@@ -183,6 +183,9 @@ def test_demo_migrates_seeds_and_serves_on_a_fresh_directory(tmp_path):
         assert "published practices" in html
         assert (tmp_path / "var" / "practices.db").exists()
         assert (tmp_path / "var" / "secret_key").stat().st_mode & 0o077 == 0
+        accounts = tmp_path / "var" / "demo-accounts.txt"
+        assert "curator@demo.example" in accounts.read_text()
+        assert accounts.stat().st_mode & 0o077 == 0
     finally:
         process.terminate()
         process.wait(timeout=10)

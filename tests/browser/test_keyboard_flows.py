@@ -1,0 +1,114 @@
+"""The partner and curator flows done with the keyboard alone (Tab, typing, Space, Enter,
+arrows), with axe run on every page on the way."""
+
+import pytest
+
+from tests.browser.test_accessibility import violations
+from tests.conftest import PASSWORD, make_user
+
+pytestmark = pytest.mark.browser
+
+
+def tab_to(page, selector: str, limit: int = 400) -> None:
+    """Press Tab until the element matching selector has focus, as a keyboard user would."""
+    target = page.locator(selector).first
+    for _ in range(limit):
+        if target.evaluate("element => element === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{selector} never received focus by Tab")
+
+
+def assert_accessible(page) -> None:
+    found = [
+        f"{v['id']}: {v['help']}"
+        for v in violations(page)
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert found == [], page.url
+
+
+def sign_in_by_keyboard(page, email: str) -> None:
+    page.goto("/signin")
+    assert_accessible(page)
+    tab_to(page, "#email")
+    page.keyboard.type(email)
+    tab_to(page, "#password")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+
+
+@pytest.fixture
+def accounts(db):
+    make_user(db, "partner@org.example", organisation="Keyboard Org")
+    make_user(db, "curator@un.example", role="curator")
+
+
+def test_partner_submits_and_curator_publishes_by_keyboard(chromium, live_server, accounts):
+    context = chromium.new_context(base_url=live_server.url)
+    page = context.new_page()
+
+    sign_in_by_keyboard(page, "partner@org.example")
+    tab_to(page, "a[href='/submissions']")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/submissions")
+    assert_accessible(page)
+    tab_to(page, "a[href='/submissions/new']")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/submissions/new")
+    assert_accessible(page)
+
+    tab_to(page, "#title")
+    page.keyboard.type("Keyboard-only hotline")
+    tab_to(page, "#summary")
+    page.keyboard.type("A hotline described entirely with the keyboard.")
+    assert "words" in page.locator("#summary-count").inner_text()
+    for checkbox in ("#actor_types-2", "#is_global", "#pillars-1"):
+        tab_to(page, checkbox)
+        page.keyboard.press("Space")
+    # Radio groups take one Tab stop; arrows move (and select) within them.
+    tab_to(page, "#practice_type-0")
+    for _ in range(5):
+        page.keyboard.press("ArrowDown")
+    assert page.locator("#practice_type-5").is_checked()
+    tab_to(page, "#evidence-0")
+    page.keyboard.press("Space")
+    tab_to(page, "#start_year")
+    page.keyboard.type("2008")
+    tab_to(page, "button[value=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/submit")
+    assert_accessible(page)
+    tab_to(page, "#confirm")
+    page.keyboard.press("Space")
+    tab_to(page, "form:has(#confirm) button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert "Submitted" in page.locator("main").inner_text()
+    assert_accessible(page)
+    tab_to(page, ".site-header button.link-button")  # Sign out
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+
+    sign_in_by_keyboard(page, "curator@un.example")
+    tab_to(page, "a[href='/review']")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/review")
+    assert_accessible(page)
+    tab_to(page, "table a")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/review/practices/*")
+    assert_accessible(page)
+    tab_to(page, "#rubric_relevance")
+    page.keyboard.press("ArrowDown")
+    tab_to(page, "#action")
+    options = page.locator("#action option").all_inner_texts()
+    for _ in range(options.index("Publish")):
+        page.keyboard.press("ArrowDown")
+    tab_to(page, "form:has(#action) button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert "Published" in page.locator("main").inner_text()
+    assert_accessible(page)
+    context.close()
