@@ -11,7 +11,17 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from repository import errors, pages, review, search_views, submissions
+from repository import (
+    api,
+    brief_views,
+    coverage,
+    errors,
+    open_data,
+    pages,
+    review,
+    search_views,
+    submissions,
+)
 from repository.accounts import views as accounts
 from repository.db import Database
 from repository.indexing import IndexSync, IndexWorker
@@ -85,6 +95,30 @@ def routes() -> list:
         Route("/review/updates/{item_id:int}", review.detail),
         Route("/review/updates/{item_id:int}/decision", review.decide, methods=["POST"]),
         Route("/practices/{practice_id:int}/revisions", review.revisions),
+        # delegates and open data
+        Route("/brief", brief_views.page),
+        Route("/brief.txt", brief_views.text),
+        Route("/brief.pdf", brief_views.pdf),
+        Route("/brief/add", brief_views.add, methods=["POST"]),
+        Route("/brief/change", brief_views.change, methods=["POST"]),
+        Route("/search.atom", open_data.atom_feed),
+        Route("/feeds/new.atom", open_data.atom_feed),
+        Route("/search.csv", open_data.export_csv),
+        Route("/search.json", open_data.export_json),
+        Route("/countries", coverage.countries_index),
+        Route("/countries/{code:str}", coverage.country_page),
+        Route("/coverage", coverage.coverage),
+        Route("/api/brief", brief_views.as_json),
+        Route("/api/practices", api.practices),
+        Route("/api/facets", api.facets),
+        Route("/api/vocabularies", api.vocabularies),
+        Route("/api/countries", api.countries),
+        Route("/api/openapi.json", api.openapi),
+        Route("/api/docs", api.docs),
+        Route("/api/submissions", api.submit_draft, methods=["POST"]),
+        Route("/api/submissions/{practice_id:int}", api.submission),
+        Route("/account/tokens", api.tokens_page),
+        Route("/account/tokens", api.tokens_change, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
 

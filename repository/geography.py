@@ -21,6 +21,7 @@ class Country:
     intermediate_region: str  # M49 intermediate region where one exists, else ""
     un_group: str  # UN regional group machine value, "" for none
     un_member: bool
+    numeric: str = ""  # ISO 3166 numeric, zero-padded (as in world-atlas)
 
 
 REGIONS = (
@@ -139,6 +140,7 @@ def _load() -> dict[str, Country]:
                 else "",
                 un_group=_un_group(row["ISO3"], region, subregion, member),
                 un_member=member,
+                numeric=row["ISOnumeric"].zfill(3) if row["ISOnumeric"] else "",
             )
     return countries
 
@@ -151,6 +153,11 @@ def countries() -> dict[str, Country]:
 
 def country(code: str) -> Country | None:
     return countries().get(code)
+
+
+@cache
+def by_numeric() -> dict[str, Country]:
+    return {c.numeric: c for c in countries().values() if c.numeric}
 
 
 def region_label(value: str) -> str:

@@ -197,6 +197,10 @@ def search_page(request: Request):
         raise HTTPException(
             503, _("Search is being rebuilt; please try again in a minute.")
         ) from None
+    if payload["total"] == 0 and params.q and params.page == 1:
+        from repository.coverage import record_miss
+
+        record_miss(request.app.state.db, params.q)
     context = {
         "search": payload,
         "params": params,

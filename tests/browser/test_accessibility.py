@@ -22,6 +22,11 @@ PAGES = {
     "search, bad parameter": "/search?per_page=1000",
     "sign in": "/signin",
     "register": "/register",
+    "brief, empty": "/brief",
+    "coverage": "/coverage",
+    "countries": "/countries",
+    "country": "/countries/BRA",
+    "API documentation": "/api/docs",
 }
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 

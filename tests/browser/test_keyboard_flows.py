@@ -19,6 +19,12 @@ def tab_to(page, selector: str, limit: int = 400) -> None:
     raise AssertionError(f"{selector} never received focus by Tab")
 
 
+def activate(page) -> None:
+    """Press Enter on the focused link or button and wait for the page it leads to."""
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
 def assert_accessible(page) -> None:
     found = [
         f"{v['id']}: {v['help']}"
@@ -35,8 +41,7 @@ def sign_in_by_keyboard(page, email: str) -> None:
     page.keyboard.type(email)
     tab_to(page, "#password")
     page.keyboard.type(PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    activate(page)
 
 
 @pytest.fixture
@@ -51,11 +56,11 @@ def test_partner_submits_and_curator_publishes_by_keyboard(chromium, live_server
 
     sign_in_by_keyboard(page, "partner@org.example")
     tab_to(page, "a[href='/submissions']")
-    page.keyboard.press("Enter")
+    activate(page)
     page.wait_for_url("**/submissions")
     assert_accessible(page)
     tab_to(page, "a[href='/submissions/new']")
-    page.keyboard.press("Enter")
+    activate(page)
     page.wait_for_url("**/submissions/new")
     assert_accessible(page)
 
@@ -77,27 +82,25 @@ def test_partner_submits_and_curator_publishes_by_keyboard(chromium, live_server
     tab_to(page, "#start_year")
     page.keyboard.type("2008")
     tab_to(page, "button[value=submit]")
-    page.keyboard.press("Enter")
+    activate(page)
     page.wait_for_url("**/submit")
     assert_accessible(page)
     tab_to(page, "#confirm")
     page.keyboard.press("Space")
     tab_to(page, "form:has(#confirm) button[type=submit]")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    activate(page)
     assert "Submitted" in page.locator("main").inner_text()
     assert_accessible(page)
     tab_to(page, ".site-header button.link-button")  # Sign out
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    activate(page)
 
     sign_in_by_keyboard(page, "curator@un.example")
     tab_to(page, "a[href='/review']")
-    page.keyboard.press("Enter")
+    activate(page)
     page.wait_for_url("**/review")
     assert_accessible(page)
     tab_to(page, "table a")
-    page.keyboard.press("Enter")
+    activate(page)
     page.wait_for_url("**/review/practices/*")
     assert_accessible(page)
     tab_to(page, "#rubric_relevance")
@@ -107,8 +110,37 @@ def test_partner_submits_and_curator_publishes_by_keyboard(chromium, live_server
     for _ in range(options.index("Publish")):
         page.keyboard.press("ArrowDown")
     tab_to(page, "form:has(#action) button[type=submit]")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    activate(page)
     assert "Published" in page.locator("main").inner_text()
     assert_accessible(page)
+    context.close()
+
+
+def test_a_delegate_builds_and_reorders_a_brief_by_keyboard(chromium, live_server):
+    context = chromium.new_context(base_url=live_server.url)
+    page = context.new_page()
+    page.goto("/search?q=referral")
+    for n in (1, 2):
+        tab_to(page, f"li.card:nth-of-type({n}) .add-to-brief button")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+    tab_to(page, "a[href='/brief']")
+    activate(page)
+    page.wait_for_url("**/brief")
+    assert_accessible(page)
+    titles = page.locator("ol.brief h2").all_inner_texts()
+    assert len(titles) == 2
+    tab_to(page, "ol.brief li:nth-of-type(2) button:has-text('Move up')")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("ol.brief h2").all_inner_texts() == list(reversed(titles))
+    tab_to(page, "ol.brief li:nth-of-type(1) button:has-text('Remove')")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("ol.brief h2").all_inner_texts() == [titles[0]]
+    assert "words, about" in page.locator(".brief-time").inner_text()
+    page.emulate_media(media="print")
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('.item-actions')).display") == "none"
+    )
     context.close()

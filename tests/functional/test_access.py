@@ -66,6 +66,30 @@ TABLE = {
     ("GET", "/review/updates/{update}"): CURATORS,
     ("POST", "/review/updates/{update}/decision"): POST_CURATOR,
     ("GET", "/practices/{published}/revisions"): CURATORS,
+    ("GET", "/brief"): OPEN,
+    ("GET", "/brief.txt"): OPEN,
+    ("GET", "/brief.pdf"): OPEN,
+    ("POST", "/brief/add"): {},
+    ("POST", "/brief/change"): {},
+    ("GET", "/search.atom"): OPEN,
+    ("GET", "/feeds/new.atom"): OPEN,
+    ("GET", "/search.csv"): OPEN,
+    ("GET", "/search.json"): OPEN,
+    ("GET", "/countries"): OPEN,
+    ("GET", "/countries/BRA"): OPEN,
+    ("GET", "/coverage"): OPEN,
+    ("GET", "/api/brief"): OPEN,
+    ("GET", "/api/practices"): OPEN,
+    ("GET", "/api/facets"): OPEN,
+    ("GET", "/api/vocabularies"): OPEN,
+    ("GET", "/api/countries"): OPEN,
+    ("GET", "/api/openapi.json"): OPEN,
+    ("GET", "/api/docs"): OPEN,
+    # The API takes tokens only: a signed-in browser session is not enough (no CSRF there).
+    ("POST", "/api/submissions"): dict.fromkeys(ROLES, 401),
+    ("GET", "/api/submissions/{draft}"): dict.fromkeys(ROLES, 401),
+    ("GET", "/account/tokens"): {**SIGNED_IN, "curator": 403, "admin": 403},
+    ("POST", "/account/tokens"): POST_PARTNER,
 }
 PLACEHOLDERS = {
     "/practices/{practice_id:int}": "/practices/{published}",
@@ -76,6 +100,8 @@ PLACEHOLDERS = {
     "/attachments/{attachment_id:int}": "/attachments/{attachment}",
     "/review/practices/{item_id:int}": "/review/practices/{draft}",
     "/review/updates/{item_id:int}": "/review/updates/{update}",
+    "/countries/{code:str}": "/countries/BRA",
+    "/api/submissions/{practice_id:int}": "/api/submissions/{draft}",
 }
 
 
