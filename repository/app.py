@@ -16,7 +16,9 @@ from repository import (
     brief_views,
     coverage,
     errors,
+    migrations,
     open_data,
+    operations,
     pages,
     review,
     search_views,
@@ -25,6 +27,7 @@ from repository import (
 from repository.accounts import views as accounts
 from repository.db import Database
 from repository.indexing import IndexSync, IndexWorker
+from repository.operations import RequestLogAndHeaders
 from repository.security import BodySizeLimit
 from repository.settings import Settings
 from repository.templating import make_templates
@@ -37,6 +40,8 @@ log = logging.getLogger(__name__)
 def routes() -> list:
     return [
         Route("/", pages.home, name="home"),
+        Route("/healthz", operations.healthz),
+        Route("/readyz", operations.readyz),
         Route("/practices", pages.practice_list, name="practice_list"),
         Route("/practices/{practice_id:int}", pages.practice_detail, name="practice_detail"),
         Route("/search", search_views.search_page, name="search"),
@@ -128,6 +133,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
+        current = migrations.current_revision(app.state.db.engine)
+        if current != migrations.head_revision():
+            raise RuntimeError(
+                f"The database is at migration {current}, but this version needs "
+                f"{migrations.head_revision()}: run 'practices db upgrade' first."
+            )
         # The index is derived from the database: bring it up to date (or rebuild it) first.
         app.state.index_sync.repair()
         worker = None
@@ -146,6 +157,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         debug=settings.debug,
         routes=routes(),
         middleware=[
+            Middleware(RequestLogAndHeaders),
             Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts)),
             Middleware(BodySizeLimit),
             Middleware(

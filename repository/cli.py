@@ -249,6 +249,42 @@ def check_index():
     )
 
 
+@main.command("backup")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@clear_errors
+def backup_command(directory):
+    """Back up the database and attachments into DIRECTORY (new), while the app runs."""
+    from repository.backup import BackupError, backup
+
+    settings_ = settings()
+    try:
+        manifest = backup(settings_.database_url, settings_.upload_dir, directory)
+    except (BackupError, FileExistsError) as error:
+        raise Failure(str(error)) from None
+    click.echo(
+        f"backed up the {manifest['kind']} database at migration {manifest['revision']} "
+        f"and {manifest['attachments']} attachments into {directory}"
+    )
+
+
+@main.command("restore")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@clear_errors
+def restore_command(directory):
+    """Restore a backup into an empty database and upload directory; the index rebuilds itself."""
+    from repository.backup import BackupError, restore
+
+    settings_ = settings()
+    try:
+        manifest = restore(directory, settings_.database_url, settings_.upload_dir)
+    except BackupError as error:
+        raise Failure(str(error)) from None
+    click.echo(
+        f"restored the backup of {manifest['created']}; the search index is rebuilt "
+        "from the database when the app starts (or run 'practices reindex')"
+    )
+
+
 @main.group()
 def users():
     """User accounts."""

@@ -28,6 +28,20 @@ def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+def plain_server_error(scope, request_id: str):
+    """The 500 page for an unhandled exception: the error page, or plain text if even that
+    fails; never a traceback."""
+    try:
+        return render_error(
+            Request(scope),
+            500,
+            _("An unexpected error occurred. It has been logged; please try again."),
+        )
+    except Exception:
+        message = f"An unexpected error occurred (reference {request_id}). Please try again."
+        return PlainTextResponse(message, 500)
+
+
 def render_error(
     request: Request,
     status: int,
@@ -35,6 +49,9 @@ def render_error(
     headers: dict | None = None,
     parameter: str | None = None,
 ):
+    reference = request.scope.get("state", {}).get("request_id", "")
+    if status >= 500 and reference:
+        message = f"{message} (reference {reference})"
     if wants_json(request):
         error = {"status": status, "message": message}
         if parameter:

@@ -1,0 +1,146 @@
+"""What an operator needs from every response and from the app as a whole: security headers,
+one structured log line per request with a request id, health and readiness checks."""
+
+import json
+import logging
+import secrets
+import time
+
+from sqlalchemy import text
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from repository import migrations
+
+log = logging.getLogger("repository.requests")
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+    (b"x-frame-options", b"DENY"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+]
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+INDEX_LAG_BOUND = 100  # outbox entries the index may trail by and still be ready
+
+
+class RequestLogAndHeaders:
+    """Adds the security headers to every response (pages, JSON, errors, files), gives each
+    request an id (X-Request-ID, also in the log line and on error pages), and logs one line."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        request_id = secrets.token_hex(8)
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = time.perf_counter()
+        status = {"code": 500}
+        https = scope.get("scheme") == "https"
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+                headers = [
+                    h
+                    for h in message.get("headers", [])
+                    if h[0].lower() not in {name for name, _ in SECURITY_HEADERS}
+                ]
+                headers += SECURITY_HEADERS
+                headers.append((b"x-request-id", request_id.encode()))
+                if https:
+                    headers.append(HSTS)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        started_response = {"sent": False}
+
+        async def tracking_send(message):
+            if message["type"] == "http.response.start":
+                started_response["sent"] = True
+            await send_with_headers(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            # Answer here rather than in Starlette's outermost handler, so the error page too
+            # carries the headers and the request id; the traceback goes to the log only.
+            logging.getLogger("repository.errors").exception("request %s failed", request_id)
+            if started_response["sent"]:
+                raise
+            from repository.errors import plain_server_error
+
+            status["code"] = 500
+            response = plain_server_error(scope, request_id)
+            await response(scope, receive, send_with_headers)
+        finally:
+            # Method, path and status only: never query strings, bodies, cookies or tokens.
+            log.info(
+                json.dumps(
+                    {
+                        "request_id": request_id,
+                        "method": scope.get("method"),
+                        "path": scope.get("path"),
+                        "status": status["code"],
+                        "ms": round((time.perf_counter() - started) * 1000, 1),
+                    }
+                )
+            )
+
+
+def request_id(request: Request) -> str:
+    return request.scope.get("state", {}).get("request_id", "")
+
+
+def healthz(request: Request) -> Response:
+    """The process is up."""
+    return JSONResponse({"status": "ok"})
+
+
+def readiness(app) -> tuple[bool, dict]:
+    checks = {}
+    try:
+        with app.state.db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+        current, head = migrations.current_revision(app.state.db.engine), migrations.head_revision()
+        checks["migrations"] = "ok" if current == head else f"at {current}, head is {head}"
+    except Exception as error:  # any failure to reach the database means not ready
+        checks["database"] = f"unreachable: {type(error).__name__}"
+        return False, checks
+    try:
+        lag = app.state.index_sync.latest_seq() - app.state.index.applied_seq()
+        checks["index"] = (
+            "ok"
+            if app.state.index.exists() and lag <= INDEX_LAG_BOUND
+            else (f"{lag} changes behind" if app.state.index.exists() else "missing")
+        )
+    except Exception as error:
+        checks["index"] = f"unreadable: {type(error).__name__}"
+    return all(value == "ok" for value in checks.values()), checks
+
+
+def readyz(request: Request) -> Response:
+    """Database reachable, migrations at head, index caught up with the outbox within a bound."""
+    ready, checks = readiness(request.app)
+    return JSONResponse(
+        {"status": "ready" if ready else "not ready", "checks": checks},
+        status_code=200 if ready else 503,
+    )
