@@ -27,7 +27,7 @@ from repository import (
 from repository.accounts import views as accounts
 from repository.db import Database
 from repository.indexing import IndexSync, IndexWorker
-from repository.operations import RequestLogAndHeaders
+from repository.operations import RateLimit, RequestLogAndHeaders
 from repository.security import BodySizeLimit
 from repository.settings import Settings
 from repository.templating import make_templates
@@ -160,6 +160,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             Middleware(RequestLogAndHeaders),
             Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts)),
             Middleware(BodySizeLimit),
+            Middleware(RateLimit, per_minute=settings.rate_limit_per_minute),
             Middleware(
                 SessionMiddleware,
                 secret_key=settings.secret_key,

@@ -13,11 +13,12 @@ from contextlib import contextmanager
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-SQLITE_BUSY_TIMEOUT_MS = 30_000
+# How long a write waits for another's lock before giving up (the app then answers 503).
+LOCK_TIMEOUT_SECONDS = 10.0
 _WRITE_OPTION = "practices_write"
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, lock_timeout: float) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         # Take transaction control away from the sqlite3 module, which would begin lazily and
@@ -26,7 +27,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={int(lock_timeout * 1000)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
@@ -36,22 +37,26 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def make_engine(url: str, **kwargs) -> Engine:
+def make_engine(url: str, lock_timeout: float = LOCK_TIMEOUT_SECONDS, **kwargs) -> Engine:
     if url.startswith("sqlite"):
-        kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        kwargs.setdefault("connect_args", {"timeout": lock_timeout})
         engine = create_engine(url, **kwargs)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, lock_timeout)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    milliseconds = int(lock_timeout * 1000)
+    kwargs.setdefault("connect_args", {"options": f"-c lock_timeout={milliseconds}"})
     return create_engine(url, **kwargs)
 
 
 class Database:
     """Owns the engine; hands out sessions that read, or that write in one transaction."""
 
-    def __init__(self, url: str, engine: Engine | None = None):
+    def __init__(
+        self, url: str, engine: Engine | None = None, lock_timeout: float = LOCK_TIMEOUT_SECONDS
+    ):
         self.url = url
-        self.engine = engine or make_engine(url)
+        self.engine = engine or make_engine(url, lock_timeout)
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = sessionmaker(
             self.engine.execution_options(**{_WRITE_OPTION: True}), expire_on_commit=False

@@ -3,6 +3,7 @@
 import logging
 from urllib.parse import urlencode
 
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse
@@ -99,5 +100,21 @@ async def sign_in_required(request: Request, exc: SignInRequired):
     return RedirectResponse(f"/signin?{urlencode({'next': exc.next_path})}", status_code=303)
 
 
+async def database_busy(request: Request, exc: OperationalError):
+    """A lock held too long (SQLite busy, PostgreSQL lock timeout): a clean 503 to retry."""
+    log.warning("database busy on %s %s: %s", request.method, request.url.path, str(exc.orig)[:200])
+    return render_error(
+        request,
+        503,
+        _("The database is busy. Please try again in a few seconds."),
+        headers={"Retry-After": "5"},
+    )
+
+
 def handlers() -> dict:
-    return {HTTPException: http_error, SignInRequired: sign_in_required, 500: server_error}
+    return {
+        HTTPException: http_error,
+        SignInRequired: sign_in_required,
+        OperationalError: database_busy,
+        500: server_error,
+    }

@@ -144,3 +144,49 @@ def readyz(request: Request) -> Response:
         {"status": "ready" if ready else "not ready", "checks": checks},
         status_code=200 if ready else 503,
     )
+
+
+RATE_LIMITED_PREFIXES = ("/search", "/api/")
+
+
+class RateLimit:
+    """Requests per client address and minute for search and the API, counted in the database
+    so that every worker (and every app server) shares the count; over it, 429 + Retry-After."""
+
+    def __init__(self, app, per_minute: int):
+        self.app = app
+        self.per_minute = per_minute
+
+    async def __call__(self, scope, receive, send):
+        if (
+            scope["type"] != "http"
+            or self.per_minute <= 0
+            or not scope["path"].startswith(RATE_LIMITED_PREFIXES)
+        ):
+            return await self.app(scope, receive, send)
+        from starlette.concurrency import run_in_threadpool
+
+        from repository.accounts import limits
+
+        address = (scope.get("client") or ("unknown", 0))[0]
+        database = scope["app"].state.db
+
+        def count() -> int:
+            with database.write() as session:
+                return limits.hit(session, f"requests:{address}", 60)
+
+        if await run_in_threadpool(count) > self.per_minute:
+            retry = str(limits.retry_after(60))
+            message = "Too many requests from your address; try again in a minute."
+            if scope["path"].startswith("/api/"):
+                response = JSONResponse(
+                    {"error": {"status": 429, "message": message}},
+                    429,
+                    headers={"Retry-After": retry},
+                )
+            else:
+                response = Response(
+                    message, 429, headers={"Retry-After": retry}, media_type="text/plain"
+                )
+            return await response(scope, receive, send)
+        return await self.app(scope, receive, send)

@@ -83,6 +83,10 @@ def _year(query: QueryParams, name: str) -> int | None:
 def parse_search(query: QueryParams) -> SearchParams:
     if len(query.multi_items()) > MAX_PARAMETERS:
         raise BadParameter("query", _("too many parameters"))
+    for name, value in query.multi_items():
+        # Invalid UTF-8 arrives as U+FFFD once decoded; NUL is never text.
+        if "\ufffd" in value or "\x00" in value:
+            raise BadParameter(name[:40], _("must be valid UTF-8 text"))
     q = (_single(query, "q") or "").strip()
     if len(q) > MAX_QUERY_CHARS:
         raise BadParameter("q", _("must be at most %(n)d characters") % {"n": MAX_QUERY_CHARS})

@@ -27,6 +27,8 @@ class Settings:
     page_size: int = field(default=20)
     # How often the index writer looks for outbox entries; 0 turns the background writer off.
     index_poll_seconds: float = 1.0
+    # Search and API requests per client address and minute; 0 turns the limit off.
+    rate_limit_per_minute: int = 600
 
     @classmethod
     def from_env(cls, environ=os.environ, **overrides) -> "Settings":
@@ -46,6 +48,10 @@ class Settings:
                 values["index_poll_seconds"] = float(poll)
             except ValueError:
                 raise SettingsError("PRACTICES_INDEX_POLL_SECONDS must be a number") from None
+        if limit := environ.get("PRACTICES_RATE_LIMIT_PER_MINUTE"):
+            if not limit.isdigit():
+                raise SettingsError("PRACTICES_RATE_LIMIT_PER_MINUTE must be a whole number")
+            values["rate_limit_per_minute"] = int(limit)
         if "PRACTICES_DEBUG" in environ:
             values["debug"] = _flag(environ["PRACTICES_DEBUG"])
         values.update(overrides)

@@ -78,6 +78,7 @@ def settings(database_url, tmp_path) -> Settings:
         secret_key=TEST_SECRET,
         debug=False,
         index_poll_seconds=0,  # tests apply the outbox themselves, when they choose
+        rate_limit_per_minute=0,  # tested on its own in test_hardening
     )
 
 

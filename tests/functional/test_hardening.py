@@ -1,0 +1,122 @@
+"""Limits, locks and hostile input: clear 4xx/429/503 answers, never a 5xx, and recovery."""
+
+import threading
+import time
+from dataclasses import replace
+
+import pytest
+from starlette.testclient import TestClient
+
+from repository.app import create_app
+from repository.db import Database
+from tests.conftest import add_practices, record, sync
+
+
+def test_search_and_api_are_rate_limited_per_address(settings, db):
+    app = create_app(replace(settings, rate_limit_per_minute=5), database=db)
+    with TestClient(app, base_url="https://testserver") as client:
+        statuses = [client.get("/api/search").status_code for _ in range(5)]
+        assert statuses == [200] * 5
+        limited = client.get("/api/search")
+        assert limited.status_code == 429 and int(limited.headers["retry-after"]) > 0
+        assert limited.json()["error"]["status"] == 429
+        assert client.get("/search").status_code == 429
+        assert client.get("/").status_code == 200  # pages outside search are not limited
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/practices/" + "9" * 40,
+        "/api/practices/" + "9" * 40,
+        "/search?q=" + "x" * 5000,
+        "/api/search?" + "&".join(["pillar=prevention"] * 3000),
+        "/api/search?q=%ff%fe%00",
+        "/search?page=" + "9" * 50,
+        "/api/search?year_from=-1",
+        "/countries/" + "A" * 300,
+        "/submissions/" + "9" * 30,
+    ],
+)
+def test_hostile_requests_get_4xx_never_5xx(client, path):
+    response = client.get(path)
+    assert 400 <= response.status_code < 500, (path, response.status_code)
+
+
+def test_deeply_nested_or_broken_json_gets_4xx(client):
+    for body in ("[" * 100_000 + "]" * 100_000, '{"a":', "\xff\xfe", "1" * 2_000_000):
+        response = client.post(
+            "/api/submissions",
+            content=body.encode("utf-8", "surrogatepass"),
+            headers={"content-type": "application/json", "authorization": "Bearer ph_x"},
+        )
+        assert 400 <= response.status_code < 500
+
+
+def test_a_held_database_lock_gives_a_clean_503_then_recovers(settings, database_url, db):
+    add_practices(db, record())
+    quick = Database(database_url, lock_timeout=1.0)
+    app = create_app(settings, database=quick)
+    release = threading.Event()
+
+    def hold_lock():
+        with db.write() as session:
+            from sqlalchemy import text
+
+            if db.is_sqlite:
+                session.execute(text("UPDATE practice SET title = title"))
+            else:
+                session.execute(text("LOCK TABLE practice, rate_counter IN ACCESS EXCLUSIVE MODE"))
+            release.wait(15)
+
+    holder = threading.Thread(target=hold_lock)
+    with TestClient(app, base_url="https://testserver") as client:
+        holder.start()
+        time.sleep(0.3)
+        page = client.get("/signin")
+        from tests.conftest import csrf_from
+
+        blocked = client.post(
+            "/signin",
+            data={
+                "email": "x@y.example",
+                "password": "wrong password!",
+                "csrf_token": csrf_from(page.text),
+            },
+        )
+        assert blocked.status_code == 503
+        assert "try again" in blocked.text.lower() and blocked.headers["retry-after"] == "5"
+        release.set()
+        holder.join()
+        again = client.post(
+            "/signin",
+            data={
+                "email": "x@y.example",
+                "password": "wrong password!",
+                "csrf_token": csrf_from(page.text),
+            },
+        )
+        assert again.status_code == 400  # an ordinary answer once the lock is gone
+    quick.dispose()
+
+
+def test_a_foreign_index_writer_never_breaks_searching_or_submitting(client, db, app):
+    from whoosh import index as whoosh_index
+
+    add_practices(db, record(title="Before the lock"))
+    sync(app)
+    ix = whoosh_index.open_dir(str(app.state.index.current_dir()))
+    foreign = ix.writer()  # another process holding the index write lock
+    try:
+        add_practices(db, record(title="During the lock"))
+        from search import IndexBusy
+
+        with pytest.raises(IndexBusy):
+            app.state.index_sync.catch_up()
+        assert client.get("/search?q=lock").status_code == 200
+        assert client.get("/api/search?q=before").json()["total"] == 1
+    finally:
+        foreign.cancel()
+        ix.close()
+    app.state.index_sync.catch_up()
+    assert client.get("/api/search?q=lock").json()["total"] == 2
