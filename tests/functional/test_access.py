@@ -27,6 +27,8 @@ POST_CURATOR = {"anonymous": 303, "partner_a": 403, "partner_b": 403}
 
 TABLE = {
     ("GET", "/"): OPEN,
+    ("GET", "/healthz"): OPEN,
+    ("GET", "/readyz"): OPEN,
     ("GET", "/practices"): OPEN,
     ("GET", "/practices/{published}"): OPEN,
     ("GET", "/search"): OPEN,

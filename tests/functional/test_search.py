@@ -167,7 +167,8 @@ def test_search_page_weighs_under_100_kb_with_its_css_and_scripts(seeded_app):
 
 
 def test_hostile_queries_are_handled(seeded_app):
-    for q in ["<script>alert(1)</script>", '"unclosed', "((((", "NOT", "\x00", "%ff", "a" * 200]:
+    for q in ["<script>alert(1)</script>", '"unclosed', "((((", "NOT", "%ff", "a" * 200]:
         response = seeded_app.get("/search", params={"q": q})
         assert response.status_code == 200, q
         assert "<script>alert(1)</script>" not in response.text
+    assert seeded_app.get("/search", params={"q": "a\x00b"}).status_code == 400
