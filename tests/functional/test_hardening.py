@@ -120,3 +120,52 @@ def test_a_foreign_index_writer_never_breaks_searching_or_submitting(client, db,
         ix.close()
     app.state.index_sync.catch_up()
     assert client.get("/api/search?q=lock").json()["total"] == 2
+
+
+HOLD_LOCK = """
+import sys, time
+from whoosh import index
+ix = index.open_dir(sys.argv[1])
+writer = ix.writer()
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+writer.cancel()
+"""
+
+
+@pytest.mark.slow
+def test_a_foreign_process_holding_the_index_lock_for_30_s(client, app, db):
+    """Searching and submitting go on while another process holds the index write lock for
+    30 seconds; the changes reach the index once it lets go."""
+    import subprocess
+    import sys
+
+    from repository.indexing import IndexWorker
+
+    add_practices(db, record(title="Published before"))
+    sync(app)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(app.state.index.current_dir()), "30"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "locked"
+    worker = IndexWorker(app.state.index_sync, interval=0.5)
+    worker.start()
+    try:
+        started = time.monotonic()
+        n = 0
+        while holder.poll() is None and time.monotonic() - started < 40:
+            assert client.get("/search?q=published").status_code == 200
+            add_practices(db, record(title=f"Published during {n}"))
+            n += 1
+            time.sleep(1)
+        assert time.monotonic() - started >= 25 and n >= 20
+        holder.wait(timeout=10)
+        deadline = time.monotonic() + 15
+        while client.get("/api/search?q=during").json()["total"] < n:
+            assert time.monotonic() < deadline, "the index did not catch up after the lock"
+            time.sleep(0.2)
+    finally:
+        worker.stop()
+        holder.kill()
