@@ -18,20 +18,8 @@ from search import FACETS, IndexUnavailable, SearchParams, SearchResult
 
 SEARCH_PATH = "/search"
 SHOWN_VALUES = 8
-# Facets whose values are listed in vocabulary order; the others by count.
-_LABEL_VOCABULARY = {
-    "pillar": "pillars",
-    "actor_type": "actor_types",
-    "region": "regions",
-    "un_group": "un_groups",
-    "country": "countries",
-    "exploitation_form": "exploitation_forms",
-    "target_group": "target_groups",
-    "practice_type": "practice_type",
-    "evidence": "evidence",
-    "language": "language",
-    "instrument": "instruments",
-}
+# Each facet's labels live under the name of its document key (LABELS in templating).
+_LABEL_VOCABULARY = FACETS
 _ALWAYS_LISTED = {"pillar"}
 
 
