@@ -128,9 +128,13 @@ class IndexSync:
 
     def repair(self) -> Drift:
         """Make the index equal to the database; rebuild it when it is missing or unreadable."""
+        if self.index.current_dir() is None:
+            log.info("no search index yet: building it from the database")
+            self.rebuild()
+            return Drift()
         try:
             if not self.index.exists():
-                raise IndexUnavailable("no index yet")
+                raise IndexUnavailable("no readable index")
             self.index.verify()
             self.catch_up()
             drift = self.drift()
