@@ -7,7 +7,10 @@ from sqlalchemy.orm import Session
 
 from repository import geography
 from repository.models import Practice, PracticeCountry, PracticeTag
-from repository.vocabularies import PILLARS, TAG_VOCABULARIES
+from repository.search_params import valid_facet_value
+from repository.templating import label
+from repository.vocabularies import PILLARS
+from search import FACETS
 
 PUBLISHED = Practice.status == "published"
 
@@ -123,25 +126,8 @@ def counts_by_region(session: Session) -> dict[str, int]:
 
 
 def filter_label(name: str, value: str) -> str | None:
-    """The label of a valid filter value, or None if the value is unknown."""
-    if name in TAG_FILTERS:
-        vocabulary = TAG_VOCABULARIES[TAG_FILTERS[name]]
-        return vocabulary.label_of(value) if value in vocabulary else None
-    if name == "country":
-        country = geography.country(value)
-        return country.name if country else None
-    if name == "region":
-        return dict(geography.REGIONS).get(value)
-    if name == "un_group":
-        return dict(geography.UN_GROUPS).get(value)
-    from repository.vocabularies import EVIDENCE, PRACTICE_TYPES
+    """The label of a valid filter value, or None if the value is unknown.
 
-    if name == "practice_type":
-        return PRACTICE_TYPES.label_of(value) if value in PRACTICE_TYPES else None
-    if name == "evidence":
-        return EVIDENCE.label_of(value) if value in EVIDENCE else None
-    if name == "language":
-        from repository.practices.validation import valid_language
-
-        return value if valid_language(value) else None
-    return None
+    The browse filters are the search facets, so the search's checks and labels serve here too.
+    """
+    return label(FACETS[name], value) if valid_facet_value(name, value) else None
