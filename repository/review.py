@@ -16,7 +16,6 @@ from repository.models import (
     Practice,
     PracticeRevision,
     PracticeUpdate,
-    ReviewEvent,
     User,
     utcnow,
 )
@@ -151,17 +150,7 @@ def detail(request: Request) -> Response:
     with request.app.state.db.read() as session:
         item = _load(session, kind, item_id)
         record = _record(item)
-        practice_id = item.id if kind == "practice" else item.practice_id
-        events = (
-            session.scalars(
-                select(ReviewEvent)
-                .where(ReviewEvent.practice_id == practice_id)
-                .where(ReviewEvent.update_id == (item.id if kind == "update" else None))
-                .order_by(ReviewEvent.created_at, ReviewEvent.id)
-            )
-            .unique()
-            .all()
-        )
+        events = workflow.review_events(session, item, include_internal=True)
         similar = similar_published(
             session, request.app.state.index, record, item.id if kind == "practice" else None
         )

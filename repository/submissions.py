@@ -1,7 +1,7 @@
 """Partners' pages: their submissions, the guided form, the pre-submission check, attachments
 and proposed updates. Every object is checked against the signed-in user, not only the page."""
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -10,7 +10,7 @@ from starlette.responses import FileResponse, Response
 from repository import attachments
 from repository.accounts.sessions import current_user, require_user
 from repository.i18n import _
-from repository.models import Attachment, Practice, PracticeUpdate, ReviewEvent, User
+from repository.models import Attachment, Practice, PracticeUpdate, User
 from repository.practices import workflow
 from repository.practices.documents import to_record
 from repository.practices.forms import PracticeForm
@@ -216,20 +216,7 @@ def submission_detail(request: Request) -> Response:
     with request.app.state.db.read() as session:
         item = _load(session, kind, item_id, user)
         record = _record(item)
-        practice_id = item.id if kind == "practice" else item.practice_id
-        visible = [ReviewEvent.note_visibility == "submitter"]
-        if workflow.is_curator(user):
-            visible.append(ReviewEvent.note_visibility == "internal")
-        events = (
-            session.scalars(
-                select(ReviewEvent)
-                .where(ReviewEvent.practice_id == practice_id, or_(*visible))
-                .where(ReviewEvent.update_id == (item.id if kind == "update" else None))
-                .order_by(ReviewEvent.created_at, ReviewEvent.id)
-            )
-            .unique()
-            .all()
-        )
+        events = workflow.review_events(session, item, workflow.is_curator(user))
         context = {
             "item": item,
             "kind": kind,

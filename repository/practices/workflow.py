@@ -100,6 +100,19 @@ def can_edit(user: User | None, item: Practice | PracticeUpdate) -> bool:
     return owns(user, item) and item.status in EDITABLE
 
 
+def review_events(session: Session, item, include_internal: bool) -> list[ReviewEvent]:
+    """The history of a practice or of a proposed update, oldest first; internal notes only
+    for curators."""
+    is_update = isinstance(item, PracticeUpdate)
+    query = select(ReviewEvent).where(
+        ReviewEvent.practice_id == (item.practice_id if is_update else item.id),
+        ReviewEvent.update_id == (item.id if is_update else None),
+    )
+    if not include_internal:
+        query = query.where(ReviewEvent.note_visibility == "submitter")
+    return list(session.scalars(query.order_by(ReviewEvent.created_at, ReviewEvent.id)).unique())
+
+
 # -- notifications -------------------------------------------------------------------------
 
 
