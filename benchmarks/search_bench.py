@@ -4,7 +4,7 @@
 
 For each size: imports the project's synthetic practices into a fresh SQLite database, times a
 full reindex from the database, runs the query set through the same search service the page
-uses (repository.search_views.search_payload), times a repeated identical search, a publish
+uses (repository.discovery.views.search_payload), times a repeated identical search, a publish
 until it is searchable, and the same queries in SQLite FTS5 with facet counts by GROUP BY.
 Prints p50/p95 in milliseconds. Targets at 10k on 2 cores: faceted text search p95 <= 50 ms,
 filters only p95 <= 10 ms, repeated search <= 2 ms, reindex <= 20 s, publish searchable <= 1 s.
@@ -25,10 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from repository import migrations
 from repository.db import Database
+from repository.discovery.payload import search_payload
 from repository.indexing import IndexSync, IndexWorker
 from repository.practices.interchange import import_lines
-from repository.search_views import search_payload
-from repository.synthetic import synthetic_records
+from repository.practices.synthetic import synthetic_records
 from search import FACETS, SearchIndex, SearchParams
 
 WORDS = [

@@ -1,4 +1,4 @@
-"""The application factory."""
+"""The application factory: joins the features' routes, middleware and the lifespan."""
 
 import logging
 from contextlib import asynccontextmanager
@@ -8,124 +8,35 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
-from starlette.routing import Mount, Route
+from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from repository import (
-    api,
-    brief_views,
-    coverage,
-    errors,
-    migrations,
-    open_data,
-    operations,
-    pages,
-    review,
-    search_views,
-    submissions,
-)
+from repository import errors, migrations, operations
 from repository.accounts import views as accounts
+from repository.api import views as api
+from repository.brief import views as brief
+from repository.coverage import views as coverage
 from repository.db import Database
+from repository.discovery import views as discovery
+from repository.discovery.services import MissLog
 from repository.indexing import IndexSync, IndexWorker
 from repository.operations import RateLimit, RequestLogAndHeaders
+from repository.practices import views as practices
+from repository.review import views as review
 from repository.security import BodySizeLimit
 from repository.settings import Settings
+from repository.submissions import views as submissions
 from repository.templating import make_templates
 from search import SearchIndex
 
 STATIC_DIR = Path(__file__).parent / "static"
+FEATURES = (practices, discovery, submissions, review, brief, coverage, api, accounts, operations)
 log = logging.getLogger(__name__)
 
 
 def routes() -> list:
-    return [
-        Route("/", pages.home, name="home"),
-        Route("/healthz", operations.healthz),
-        Route("/readyz", operations.readyz),
-        Route("/practices", pages.practice_list, name="practice_list"),
-        Route("/practices/{practice_id:int}", pages.practice_detail, name="practice_detail"),
-        Route("/search", search_views.search_page, name="search"),
-        Route("/api/search", search_views.search_api, name="api_search"),
-        Route("/api/practices/{practice_id:int}", search_views.practice_api, name="api_practice"),
-        # accounts
-        Route("/register", accounts.register, methods=["GET", "POST"]),
-        Route("/signin", accounts.signin, methods=["GET", "POST"]),
-        Route("/signout", accounts.signout, methods=["POST"]),
-        Route("/account/password", accounts.change_password, methods=["GET", "POST"]),
-        Route("/account/notifications", accounts.notifications),
-        Route("/account/notifications/read", accounts.mark_notifications_read, methods=["POST"]),
-        Route("/admin/users", accounts.users),
-        Route("/admin/users/{user_id:int}", accounts.user_action, methods=["POST"]),
-        # partners
-        Route("/submissions", submissions.my_submissions),
-        Route("/submissions/new", submissions.new_submission, methods=["GET", "POST"]),
-        Route("/submissions/{item_id:int}", submissions.submission_detail),
-        Route(
-            "/submissions/{item_id:int}/edit", submissions.edit_submission, methods=["GET", "POST"]
-        ),
-        Route(
-            "/submissions/{item_id:int}/submit", submissions.submit_check, methods=["GET", "POST"]
-        ),
-        Route(
-            "/submissions/{item_id:int}/attachments",
-            submissions.upload_attachment,
-            methods=["POST"],
-        ),
-        Route("/submissions/updates/{item_id:int}", submissions.submission_detail),
-        Route(
-            "/submissions/updates/{item_id:int}/edit",
-            submissions.edit_submission,
-            methods=["GET", "POST"],
-        ),
-        Route(
-            "/submissions/updates/{item_id:int}/submit",
-            submissions.submit_check,
-            methods=["GET", "POST"],
-        ),
-        Route("/attachments/{attachment_id:int}", submissions.download_attachment),
-        Route(
-            "/attachments/{attachment_id:int}/delete",
-            submissions.delete_attachment,
-            methods=["POST"],
-        ),
-        Route(
-            "/practices/{practice_id:int}/propose-update",
-            submissions.propose_update,
-            methods=["POST"],
-        ),
-        # curators
-        Route("/review", review.queue),
-        Route("/review/practices/{item_id:int}", review.detail),
-        Route("/review/practices/{item_id:int}/decision", review.decide, methods=["POST"]),
-        Route("/review/updates/{item_id:int}", review.detail),
-        Route("/review/updates/{item_id:int}/decision", review.decide, methods=["POST"]),
-        Route("/practices/{practice_id:int}/revisions", review.revisions),
-        # delegates and open data
-        Route("/brief", brief_views.page),
-        Route("/brief.txt", brief_views.text),
-        Route("/brief.pdf", brief_views.pdf),
-        Route("/brief/add", brief_views.add, methods=["POST"]),
-        Route("/brief/change", brief_views.change, methods=["POST"]),
-        Route("/search.atom", open_data.atom_feed),
-        Route("/feeds/new.atom", open_data.atom_feed),
-        Route("/search.csv", open_data.export_csv),
-        Route("/search.json", open_data.export_json),
-        Route("/countries", coverage.countries_index),
-        Route("/countries/{code:str}", coverage.country_page),
-        Route("/coverage", coverage.coverage),
-        Route("/api/brief", brief_views.as_json),
-        Route("/api/practices", api.practices),
-        Route("/api/facets", api.facets),
-        Route("/api/vocabularies", api.vocabularies),
-        Route("/api/countries", api.countries),
-        Route("/api/openapi.json", api.openapi),
-        Route("/api/docs", api.docs),
-        Route("/api/submissions", api.submit_draft, methods=["POST"]),
-        Route("/api/submissions/{practice_id:int}", api.submission),
-        Route("/account/tokens", api.tokens_page),
-        Route("/account/tokens", api.tokens_change, methods=["POST"]),
-        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
-    ]
+    joined = [route for feature in FEATURES for route in feature.routes]
+    return [*joined, Mount("/static", StaticFiles(directory=STATIC_DIR), name="static")]
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
@@ -143,12 +54,17 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         app.state.index_sync.repair()
         worker = None
         if settings.index_poll_seconds > 0:
-            worker = IndexWorker(app.state.index_sync, interval=settings.index_poll_seconds)
+            worker = IndexWorker(
+                app.state.index_sync,
+                interval=settings.index_poll_seconds,
+                chores=(lambda: app.state.misses.flush(app.state.db),),
+            )
             worker.start()
         app.state.index_worker = worker
         yield
         if worker is not None:
             worker.stop()
+        app.state.misses.flush(app.state.db)
         app.state.index.close()
         if database is None:
             app.state.db.dispose()
@@ -179,4 +95,5 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.index = SearchIndex(settings.index_dir)
     app.state.index_sync = IndexSync(app.state.db, app.state.index)
     app.state.index_worker = None
+    app.state.misses = MissLog()
     return app

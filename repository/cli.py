@@ -159,7 +159,7 @@ def export_command(statuses):
 
 def _seed(database_: Database, synthetic: int | None, seed: int) -> None:
     from repository.practices.interchange import import_lines
-    from repository.synthetic import synthetic_records
+    from repository.practices.synthetic import synthetic_records
 
     if synthetic:
         lines = (json.dumps(r) for r in synthetic_records(synthetic, seed))

@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 
 from repository.accounts.sessions import SignInRequired
 from repository.i18n import _
+from search import IndexBusy, IndexUnavailable
 
 log = logging.getLogger("repository.errors")
 
@@ -111,8 +112,21 @@ async def database_busy(request: Request, exc: OperationalError):
     )
 
 
+async def index_unavailable(request: Request, exc: Exception):
+    """The index is being rebuilt or another writer holds it: 503 and when to come back."""
+    log.warning("search index unavailable on %s %s: %s", request.method, request.url.path, exc)
+    return render_error(
+        request,
+        503,
+        _("Search is being rebuilt; please try again in a minute."),
+        headers={"Retry-After": "30"},
+    )
+
+
 def handlers() -> dict:
     return {
+        IndexUnavailable: index_unavailable,
+        IndexBusy: index_unavailable,
         HTTPException: http_error,
         SignInRequired: sign_in_required,
         OperationalError: database_busy,

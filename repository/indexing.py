@@ -152,8 +152,16 @@ class IndexSync:
 class IndexWorker:
     """The app's background writer: applies the outbox when told, and every few seconds."""
 
-    def __init__(self, sync: IndexSync, interval: float = 1.0, check_every: float = 300.0):
+    def __init__(
+        self,
+        sync: IndexSync,
+        interval: float = 1.0,
+        check_every: float = 300.0,
+        chores: tuple = (),
+    ):
         self.sync = sync
+        # Small periodic jobs that belong off the request path (writing missed searches).
+        self.chores = chores
         self.interval = interval
         self.check_every = check_every
         self._wake = threading.Event()
@@ -192,3 +200,8 @@ class IndexWorker:
                     log.exception("rebuilding the search index failed")
             except Exception:
                 log.exception("applying index changes failed; will retry")
+            for chore in self.chores:
+                try:
+                    chore()
+                except Exception:
+                    log.exception("a background chore failed; will retry")

@@ -9,6 +9,7 @@ import time
 from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from repository import migrations
 
@@ -150,12 +151,23 @@ RATE_LIMITED_PREFIXES = ("/search", "/api/")
 
 
 class RateLimit:
-    """Requests per client address and minute for search and the API, counted in the database
-    so that every worker (and every app server) shares the count; over it, 429 + Retry-After."""
+    """Requests per client address and minute for search and the API, over it 429 + Retry-After.
+
+    Counted in memory per worker (a moving window from the `limits` library), so a public read
+    never writes to the database. With N workers a client may reach N times the limit; a
+    deployment that needs one shared limit sets it at the reverse proxy (docs/operations.md).
+    Sign-in throttling stays in the database, where it survives restarts.
+    """
 
     def __init__(self, app, per_minute: int):
+        from limits import RateLimitItemPerMinute
+        from limits.storage import MemoryStorage
+        from limits.strategies import MovingWindowRateLimiter
+
         self.app = app
         self.per_minute = per_minute
+        self.item = RateLimitItemPerMinute(max(per_minute, 1))
+        self.limiter = MovingWindowRateLimiter(MemoryStorage())
 
     async def __call__(self, scope, receive, send):
         if (
@@ -164,19 +176,10 @@ class RateLimit:
             or not scope["path"].startswith(RATE_LIMITED_PREFIXES)
         ):
             return await self.app(scope, receive, send)
-        from starlette.concurrency import run_in_threadpool
-
-        from repository.accounts import limits
-
         address = (scope.get("client") or ("unknown", 0))[0]
-        database = scope["app"].state.db
-
-        def count() -> int:
-            with database.write() as session:
-                return limits.hit(session, f"requests:{address}", 60)
-
-        if await run_in_threadpool(count) > self.per_minute:
-            retry = str(limits.retry_after(60))
+        if not self.limiter.hit(self.item, "requests", address):
+            reset, _remaining = self.limiter.get_window_stats(self.item, "requests", address)
+            retry = str(max(1, int(reset - time.time()) + 1))
             message = "Too many requests from your address; try again in a minute."
             if scope["path"].startswith("/api/"):
                 response = JSONResponse(
@@ -190,3 +193,9 @@ class RateLimit:
                 )
             return await response(scope, receive, send)
         return await self.app(scope, receive, send)
+
+
+routes = [
+    Route("/healthz", healthz, name="healthz"),
+    Route("/readyz", readyz, name="readyz"),
+]

@@ -5,6 +5,7 @@ from starlette.exceptions import HTTPException
 from repository.i18n import _
 
 MAX_PAGE = 10_000
+MAX_ID = 2**31 - 1  # ids beyond a 32-bit integer cannot exist; PostgreSQL would refuse them
 
 
 class BadParameter(HTTPException):
@@ -21,4 +22,12 @@ def positive_int(raw: str | None, name: str, default: int, maximum: int) -> int:
     value = int(raw)
     if not 1 <= value <= maximum:
         raise BadParameter(name, _("must be a whole number from 1 to %(max)d") % {"max": maximum})
+    return value
+
+
+def path_id(request, name: str) -> int:
+    """An id from the path; 404 (not a database error) when it cannot exist."""
+    value = request.path_params[name]
+    if value > MAX_ID:
+        raise HTTPException(404)
     return value

@@ -6,48 +6,17 @@ from urllib.parse import urlencode
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.templating import Jinja2Templates
 
-from repository import geography
+from repository import facets
 from repository.i18n import translations
 from repository.markup import render_markdown
-from repository.vocabularies import (
-    ACTOR_TYPES,
-    EVIDENCE,
-    EXPLOITATION_FORMS,
-    INSTRUMENTS,
-    PILLARS,
-    PRACTICE_TYPES,
-    STATUSES,
-    TARGET_GROUPS,
-)
+from repository.vocabularies import STATUSES
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
-LABELS = {
-    "pillars": dict(PILLARS.terms),
-    "actor_types": dict(ACTOR_TYPES.terms),
-    "exploitation_forms": dict(EXPLOITATION_FORMS.terms),
-    "target_groups": dict(TARGET_GROUPS.terms),
-    "instruments": dict(INSTRUMENTS.terms),
-    "practice_type": dict(PRACTICE_TYPES.terms),
-    "evidence": dict(EVIDENCE.terms),
-    "regions": dict(geography.REGIONS),
-    "subregions": dict(geography.SUBREGIONS),
-    "un_groups": dict(geography.UN_GROUPS),
-}
 
-
-def label(vocabulary: str, value: str) -> str:
-    if vocabulary == "countries":
-        country = geography.country(value)
-        return country.name if country else value
-    if vocabulary == "language":
-        from babel import Locale
-
-        try:
-            return Locale.parse(value).get_display_name("en")
-        except (ValueError, TypeError):
-            return value
-    return translations().gettext(LABELS[vocabulary].get(value, value))
+def label(key: str, value: str) -> str:
+    """A facet value's label by the facet's document key ("pillars", "countries", ...)."""
+    return facets.label(key, value)
 
 
 def kwargs_for(field, error: str = "", extra: str = "") -> dict:

@@ -151,6 +151,29 @@ INSTRUMENTS = Vocabulary(
     ),
 )
 
+# The languages an entry may be written in: the six UN languages first, then others partners use.
+LANGUAGES = Vocabulary(
+    "language",
+    "Language",
+    (
+        ("ar", "Arabic"),
+        ("zh", "Chinese"),
+        ("en", "English"),
+        ("fr", "French"),
+        ("ru", "Russian"),
+        ("es", "Spanish"),
+        ("pt", "Portuguese"),
+        ("de", "German"),
+        ("it", "Italian"),
+        ("nl", "Dutch"),
+        ("ja", "Japanese"),
+        ("th", "Thai"),
+        ("id", "Indonesian"),
+    ),
+    multi=False,
+)
+UN_LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
+
 STATUSES = Vocabulary(
     "status",
     "Status",

@@ -1,4 +1,6 @@
-"""Small helpers shared by the views: rendering, redirects, flash messages, running writes."""
+"""Small helpers shared by the views: rendering, redirects, flash messages, reading forms."""
+
+import functools
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -27,9 +29,28 @@ def pop_flashes(request: Request) -> list[str]:
     return request.session.pop("flash", [])
 
 
-async def in_thread(function, *args, **kwargs):
-    """Run blocking database work (and password hashing) off the event loop."""
-    return await run_in_threadpool(function, *args, **kwargs)
+def with_form(view=None, *, max_files: int = 0):
+    """For a view that takes a posted form: the form is read (and its CSRF token checked) on
+    the event loop, then the view, a plain `def`, runs in the threadpool with it.
+
+    Every database call, index call and password hash therefore runs off the event loop; a
+    GET reaches the view with `form=None`.
+    """
+
+    def wrap(function):
+        @functools.wraps(function)
+        async def endpoint(request: Request):
+            from repository.security import read_form
+
+            form = None
+            if request.method == "POST":
+                form = await read_form(request, max_files=max_files)
+            return await run_in_threadpool(function, request, form)
+
+        endpoint.runs_in_threadpool = True
+        return endpoint
+
+    return wrap(view) if view is not None else wrap
 
 
 def notify_index(request: Request) -> None:

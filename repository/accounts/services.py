@@ -4,6 +4,7 @@ import re
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException
 
 from repository import audit
 from repository.accounts import limits
@@ -13,7 +14,8 @@ from repository.accounts.passwords import (
     password_problem,
     verify_password,
 )
-from repository.models import Organisation, User, utcnow
+from repository.i18n import _
+from repository.models import Notification, Organisation, User, utcnow
 from repository.vocabularies import ACTOR_TYPES, ROLES
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
@@ -178,3 +180,82 @@ def set_role(session: Session, actor: User, user: User, role: str, address: str 
     audit.record(
         session, "role.changed", actor, f"user:{user.id}", address, previous=previous, role=role
     )
+
+
+# -- what the account pages call: one transaction each ------------------------------------------
+
+
+def register(db, address: str, values: dict, password: str) -> None:
+    with db.write() as session:
+        register_partner(
+            session,
+            address=address,
+            email=values["email"],
+            name=values["name"],
+            password=password,
+            organisation_name=values["organisation"],
+            organisation_type=values["organisation_type"],
+            organisation_country=values["organisation_country"] or None,
+        )
+
+
+def sign_in_check(db, email: str, password: str, address: str) -> User | None:
+    with db.write() as session:
+        return authenticate(session, email, password, address)
+
+
+def change_own_password(db, user_id: int, current: str, new: str, address: str) -> User:
+    with db.write() as session:
+        user = session.get(User, user_id)
+        change_password(session, user, current, new, address)
+        return user
+
+
+def notifications_of(db, user: User, limit: int = 100) -> list[Notification]:
+    with db.read() as session:
+        return list(
+            session.scalars(
+                select(Notification)
+                .where(Notification.user_id == user.id)
+                .order_by(Notification.created_at.desc(), Notification.id.desc())
+                .limit(limit)
+            ).all()
+        )
+
+
+def mark_notifications_read(db, user: User) -> None:
+    with db.write() as session:
+        for item in session.scalars(
+            select(Notification).where(
+                Notification.user_id == user.id, Notification.read_at.is_(None)
+            )
+        ):
+            item.read_at = utcnow()
+
+
+def all_users(db, actor: User) -> list[User]:
+    if actor.role not in ("curator", "admin"):
+        raise AccountError("Only curators and administrators manage accounts.")
+    with db.read() as session:
+        query = select(User).order_by(User.active, User.created_at.desc())
+        return list(session.scalars(query).unique().all())
+
+
+def act_on_user(db, actor: User, user_id: int, action: str, role: str, address: str) -> str:
+    """Approve, (de)activate or change the role of an account; the account's e-mail."""
+    with db.write() as session:
+        me = session.get(User, actor.id)
+        target = session.get(User, user_id)
+        if target is None:
+            raise HTTPException(404)
+        if action == "approve":
+            approve(session, me, target, address)
+        elif action == "deactivate":
+            set_active(session, me, target, False, address)
+        elif action == "activate":
+            set_active(session, me, target, True, address)
+        elif action == "role":
+            set_role(session, me, target, role, address)
+        else:
+            raise HTTPException(400, _("Unknown action."))
+        return target.email

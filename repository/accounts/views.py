@@ -1,9 +1,8 @@
 """Account pages: register, sign in and out, change password, notifications, user admin."""
 
-from sqlalchemy import select
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
 from repository import geography
 from repository.accounts import services
@@ -15,12 +14,12 @@ from repository.accounts.sessions import (
     sign_out,
 )
 from repository.i18n import _
-from repository.models import Notification, User, utcnow
-from repository.security import read_form
+from repository.params import path_id
 from repository.vocabularies import ACTOR_TYPES, ROLES
-from repository.web import flash, in_thread, redirect, render
+from repository.web import flash, redirect, render, with_form
 
 SIGN_IN_FAILED = "The e-mail address or password is not right, or the account is not approved yet."
+GET_POST = ["GET", "POST"]
 
 
 def _organisation_choices() -> dict:
@@ -30,10 +29,10 @@ def _organisation_choices() -> dict:
     }
 
 
-async def register(request: Request) -> Response:
+@with_form
+def register(request: Request, form) -> Response:
     values, errors = {}, {}
-    if request.method == "POST":
-        form = await read_form(request)
+    if form is not None:
         values = {
             k: str(form.get(k, ""))[:400]
             for k in ("name", "email", "organisation", "organisation_type", "organisation_country")
@@ -50,7 +49,7 @@ async def register(request: Request) -> Response:
             errors["organisation_country"] = _("Choose a country from the list.")
         if not errors:
             try:
-                await in_thread(_register, request, values, password)
+                services.register(request.app.state.db, client_address(request), values, password)
             except services.AccountError as error:
                 message = str(error)
                 field = "password" if "password" in message else "email"
@@ -63,34 +62,23 @@ async def register(request: Request) -> Response:
                         "in once it is approved."
                     ),
                 )
-                return redirect("/signin")
+                return redirect(request.app.url_path_for("signin"))
     context = {"values": values, "errors": errors, **_organisation_choices()}
     return render(request, "accounts/register.html", context, 400 if errors else 200)
 
 
-def _register(request: Request, values: dict, password: str) -> None:
-    with request.app.state.db.write() as session:
-        services.register_partner(
-            session,
-            address=client_address(request),
-            email=values["email"],
-            name=values["name"],
-            password=password,
-            organisation_name=values["organisation"],
-            organisation_type=values["organisation_type"],
-            organisation_country=values["organisation_country"] or None,
-        )
-
-
-async def signin(request: Request) -> Response:
-    next_path = safe_next(request.query_params.get("next"), "/")
+@with_form
+def signin(request: Request, form) -> Response:
+    home = str(request.app.url_path_for("home"))
+    next_path = safe_next(request.query_params.get("next"), home)
     error, email, headers, status = None, "", None, 200
-    if request.method == "POST":
-        form = await read_form(request)
+    if form is not None:
         email = str(form.get("email", ""))[:320]
-        next_path = safe_next(str(form.get("next", "")), "/")
+        next_path = safe_next(str(form.get("next", "")), home)
         try:
-            user = await in_thread(_authenticate, request, email, str(form.get("password", "")))
+            user = services.sign_in_check(
+                request.app.state.db, email, str(form.get("password", "")), client_address(request)
+            )
         except services.TooManyAttempts as limited:
             error = _("Too many failed attempts. Try again in a few minutes.")
             headers, status = {"Retry-After": str(limited.retry_after)}, 429
@@ -107,30 +95,29 @@ async def signin(request: Request) -> Response:
     return response
 
 
-def _authenticate(request: Request, email: str, password: str) -> User | None:
-    with request.app.state.db.write() as session:
-        return services.authenticate(session, email, password, client_address(request))
-
-
-async def signout(request: Request) -> Response:
-    await read_form(request)
+@with_form
+def signout(request: Request, form) -> Response:
     sign_out(request)
     flash(request, _("You are signed out."))
-    return redirect("/")
+    return redirect(request.app.url_path_for("home"))
 
 
-async def change_password(request: Request) -> Response:
+@with_form
+def change_password(request: Request, form) -> Response:
     user = require_user(request)
     errors = {}
-    if request.method == "POST":
-        form = await read_form(request)
+    if form is not None:
         new = str(form.get("new_password", ""))
         if new != str(form.get("new_password_again", "")):
             errors["new_password_again"] = _("The two passwords differ.")
         else:
             try:
-                fresh = await in_thread(
-                    _change_password, request, user.id, str(form.get("current_password", "")), new
+                fresh = services.change_own_password(
+                    request.app.state.db,
+                    user.id,
+                    str(form.get("current_password", "")),
+                    new,
+                    client_address(request),
                 )
             except services.AccountError as error:
                 key = "current_password" if "current" in str(error) else "new_password"
@@ -138,93 +125,67 @@ async def change_password(request: Request) -> Response:
             else:
                 sign_in(request, fresh)  # this session stays valid; others end
                 flash(request, _("Your password is changed."))
-                return redirect("/account/password")
+                return redirect(request.app.url_path_for("password"))
     return render(request, "accounts/password.html", {"errors": errors}, 400 if errors else 200)
-
-
-def _change_password(request: Request, user_id: int, current: str, new: str) -> User:
-    with request.app.state.db.write() as session:
-        user = session.get(User, user_id)
-        services.change_password(session, user, current, new, client_address(request))
-        return user
 
 
 def notifications(request: Request) -> Response:
     user = require_user(request)
-    with request.app.state.db.read() as session:
-        items = session.scalars(
-            select(Notification)
-            .where(Notification.user_id == user.id)
-            .order_by(Notification.created_at.desc(), Notification.id.desc())
-            .limit(100)
-        ).all()
+    items = services.notifications_of(request.app.state.db, user)
     return render(request, "accounts/notifications.html", {"notifications": items})
 
 
-async def mark_notifications_read(request: Request) -> Response:
+@with_form
+def mark_notifications_read(request: Request, form) -> Response:
     user = require_user(request)
-    await read_form(request)
-
-    def mark():
-        with request.app.state.db.write() as session:
-            for item in session.scalars(
-                select(Notification).where(
-                    Notification.user_id == user.id, Notification.read_at.is_(None)
-                )
-            ):
-                item.read_at = utcnow()
-
-    await in_thread(mark)
-    return redirect("/account/notifications")
+    services.mark_notifications_read(request.app.state.db, user)
+    return redirect(request.app.url_path_for("notifications"))
 
 
 def users(request: Request) -> Response:
     actor = require_user(request, "curator", "admin")
-    with request.app.state.db.read() as session:
-        query = select(User).order_by(User.active, User.created_at.desc())
-        everyone = session.scalars(query).unique().all()
-    pending = [u for u in everyone if not u.active]
-    return render(
-        request,
-        "accounts/users.html",
-        {
-            "users": everyone,
-            "pending": pending,
-            "roles": list(ROLES.terms),
-            "is_admin": actor.role == "admin",
-        },
-    )
+    everyone = services.all_users(request.app.state.db, actor)
+    context = {
+        "users": everyone,
+        "pending": [u for u in everyone if not u.active],
+        "roles": list(ROLES.terms),
+        "is_admin": actor.role == "admin",
+    }
+    return render(request, "accounts/users.html", context)
 
 
-async def user_action(request: Request) -> Response:
+@with_form
+def user_action(request: Request, form) -> Response:
     actor = require_user(request, "curator", "admin")
-    form = await read_form(request)
-    action = str(form.get("action", ""))
-    user_id = request.path_params["user_id"]
-
-    def act():
-        with request.app.state.db.write() as session:
-            me = session.get(User, actor.id)
-            target = session.get(User, user_id)
-            if target is None:
-                raise HTTPException(404)
-            address = client_address(request)
-            if action == "approve":
-                services.approve(session, me, target, address)
-            elif action == "deactivate":
-                services.set_active(session, me, target, False, address)
-            elif action == "activate":
-                services.set_active(session, me, target, True, address)
-            elif action == "role":
-                services.set_role(session, me, target, str(form.get("role", "")), address)
-            else:
-                raise HTTPException(400, _("Unknown action."))
-            return target.email
-
+    user_id = path_id(request, "user_id")
     try:
-        email = await in_thread(act)
+        email = services.act_on_user(
+            request.app.state.db,
+            actor,
+            user_id,
+            str(form.get("action", "")),
+            str(form.get("role", "")),
+            client_address(request),
+        )
     except services.AccountError as error:
         flash(request, str(error))
     else:
         flash(request, _("Account %(email)s updated.") % {"email": email})
-    return redirect("/admin/users")
+    return redirect(request.app.url_path_for("users"))
+
+
+routes = [
+    Route("/register", register, methods=GET_POST, name="register"),
+    Route("/signin", signin, methods=GET_POST, name="signin"),
+    Route("/signout", signout, methods=["POST"], name="signout"),
+    Route("/account/password", change_password, methods=GET_POST, name="password"),
+    Route("/account/notifications", notifications, name="notifications"),
+    Route(
+        "/account/notifications/read",
+        mark_notifications_read,
+        methods=["POST"],
+        name="notifications_read",
+    ),
+    Route("/admin/users", users, name="users"),
+    Route("/admin/users/{user_id:int}", user_action, methods=["POST"], name="user_action"),
+]

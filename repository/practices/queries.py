@@ -5,29 +5,12 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from repository import geography
-from repository.models import Practice, PracticeCountry, PracticeTag
-from repository.search_params import valid_facet_value
-from repository.templating import label
+from repository import facets, geography
+from repository.models import Attachment, Practice, PracticeCountry, PracticeTag
+from repository.practices.documents import to_public
 from repository.vocabularies import PILLARS
-from search import FACETS
 
 PUBLISHED = Practice.status == "published"
-
-# Filters the browse list understands: tag vocabularies, single-valued columns, places.
-TAG_FILTERS = {
-    "pillar": "pillars",
-    "actor_type": "actor_types",
-    "exploitation_form": "exploitation_forms",
-    "target_group": "target_groups",
-    "instrument": "instruments",
-}
-COLUMN_FILTERS = {
-    "practice_type": Practice.practice_type,
-    "evidence": Practice.evidence,
-    "language": Practice.language,
-}
-PLACE_FILTERS = ("country", "region", "un_group")
 
 
 @dataclass
@@ -46,33 +29,16 @@ def published_practice(session: Session, practice_id: int) -> Practice | None:
     return session.scalar(select(Practice).where(Practice.id == practice_id, PUBLISHED))
 
 
-def countries_where(place_filter: str, value: str) -> list[str]:
-    if place_filter == "country":
-        return [value]
-    attribute = "region" if place_filter == "region" else "un_group"
-    return [c.code for c in geography.countries().values() if getattr(c, attribute) == value]
+def public_document(db, practice_id: int) -> dict | None:
+    """The public document of a published practice, or None."""
+    with db.read() as session:
+        practice = published_practice(session, practice_id)
+        return to_public(practice) if practice is not None else None
 
 
 def _filtered(query: Select, filters: dict[str, str]) -> Select:
     for name, value in filters.items():
-        if name in TAG_FILTERS:
-            query = query.where(
-                Practice.id.in_(
-                    select(PracticeTag.practice_id).where(
-                        PracticeTag.vocabulary == TAG_FILTERS[name], PracticeTag.value == value
-                    )
-                )
-            )
-        elif name in COLUMN_FILTERS:
-            query = query.where(COLUMN_FILTERS[name] == value)
-        elif name in PLACE_FILTERS:
-            query = query.where(
-                Practice.id.in_(
-                    select(PracticeCountry.practice_id).where(
-                        PracticeCountry.country_code.in_(countries_where(name, value))
-                    )
-                )
-            )
+        query = query.where(facets.facet(name).clause([value]))
     return query
 
 
@@ -125,9 +91,30 @@ def counts_by_region(session: Session) -> dict[str, int]:
     return counts
 
 
-def filter_label(name: str, value: str) -> str | None:
-    """The label of a valid filter value, or None if the value is unknown.
+def home_figures(db) -> dict:
+    """What the home page shows: totals by pillar and region and the latest practices."""
+    with db.read() as session:
+        latest = published_page(session, {}, 1, 5)
+        return {
+            "total": count_published(session),
+            "pillar_counts": counts_by_pillar(session),
+            "region_counts": counts_by_region(session),
+            "latest": [to_public(p) for p in latest.items],
+        }
 
-    The browse filters are the search facets, so the search's checks and labels serve here too.
-    """
-    return label(FACETS[name], value) if valid_facet_value(name, value) else None
+
+def browse(db, filters: dict[str, str], page: int, per_page: int) -> tuple[list[dict], Page]:
+    with db.read() as session:
+        result = published_page(session, filters, page, per_page)
+        return [to_public(p) for p in result.items], result
+
+
+def public_attachments(db, practice_id: int) -> list[Attachment]:
+    with db.read() as session:
+        return list(
+            session.scalars(
+                select(Attachment)
+                .where(Attachment.practice_id == practice_id)
+                .order_by(Attachment.id)
+            ).all()
+        )

@@ -8,14 +8,13 @@ import re
 from datetime import date
 from urllib.parse import urlsplit
 
-from babel import Locale, UnknownLocaleError
-
 from repository import geography
 from repository.vocabularies import (
     ACTOR_TYPES,
     EVIDENCE,
     EXPLOITATION_FORMS,
     INSTRUMENTS,
+    LANGUAGES,
     PILLARS,
     PRACTICE_TYPES,
     STATUSES,
@@ -184,13 +183,7 @@ def _sources(record: dict, errors: Errors) -> list[dict]:
 
 
 def valid_language(code: object) -> bool:
-    if not isinstance(code, str) or not re.fullmatch(r"[a-z]{2}", code):
-        return False
-    try:
-        Locale.parse(code)
-    except (UnknownLocaleError, ValueError):
-        return False
-    return True
+    return isinstance(code, str) and code in LANGUAGES
 
 
 INCOMPLETE = ("is required", "must not be empty", "needs at least")
@@ -262,7 +255,9 @@ def _validate(record: object) -> tuple[dict, Errors]:
 
     language = record.get("language", "en")
     if not valid_language(language):
-        errors.append(("language", f"must be an ISO 639-1 code such as 'en' (got {language!r})"))
+        errors.append(
+            ("language", f"must be one of: {', '.join(LANGUAGES.values)} (got {language!r})")
+        )
     clean["language"] = language if isinstance(language, str) else "en"
 
     clean["sources"] = _sources(record, errors)

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 from starlette.routing import Route
 
-from repository.attachments import Upload, add
 from repository.models import Practice, User
 from repository.practices import workflow
+from repository.submissions.attachments import Upload, add
 from tests.conftest import add_practices, csrf_from, make_user, record, sign_in, sync
 
 ROLES = ("anonymous", "partner_a", "partner_b", "curator", "admin")

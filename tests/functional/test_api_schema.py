@@ -10,8 +10,8 @@ from hypothesis import seed as fixed_seed
 from hypothesis import settings as hypothesis_settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from repository.api.openapi import document as openapi_document
 from repository.app import create_app
-from repository.openapi import document as openapi_document
 from repository.practices.interchange import import_lines
 from tests.conftest import seed_lines
 

@@ -8,11 +8,11 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from repository.app import create_app
-from repository.attachments import Upload, add
 from repository.cli import main
 from repository.db import Database
 from repository.models import Attachment, Practice, User
 from repository.practices import workflow
+from repository.submissions.attachments import Upload, add
 from search import SearchParams
 from tests.conftest import add_practices, make_user, record
 

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from pypdf import PdfReader
 
-from repository import brief
+from repository.brief import services as brief
 from repository.practices.interchange import import_lines
 from tests.conftest import add_practices, csrf_from, make_user, record, seed_lines, sync
 

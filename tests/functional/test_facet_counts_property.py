@@ -12,7 +12,7 @@ from repository.indexing import IndexSync
 from repository.models import Practice
 from repository.practices.documents import to_public
 from repository.practices.interchange import import_lines
-from repository.synthetic import synthetic_records
+from repository.practices.synthetic import synthetic_records
 from search import FACETS, SearchIndex, SearchParams
 from tests.conftest import seed_lines
 

@@ -1,6 +1,6 @@
 import pytest
 
-from repository.practices.privacy import scan
+from repository.submissions.privacy import scan
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 from collections import Counter
 
+from repository.practices.synthetic import synthetic_records
 from repository.practices.validation import validate_record
-from repository.synthetic import synthetic_records
 
 
 def test_the_generator_is_deterministic():

@@ -2,19 +2,9 @@
 
 from starlette.datastructures import QueryParams
 
-from repository import geography
+from repository import facets
 from repository.i18n import _
 from repository.params import MAX_PAGE, BadParameter, positive_int
-from repository.practices.validation import valid_language
-from repository.vocabularies import (
-    ACTOR_TYPES,
-    EVIDENCE,
-    EXPLOITATION_FORMS,
-    INSTRUMENTS,
-    PILLARS,
-    PRACTICE_TYPES,
-    TARGET_GROUPS,
-)
 from search import FACETS, SORTS, SearchParams
 from search.params import MAX_QUERY_CHARS, MAX_QUERY_TERMS
 
@@ -24,42 +14,9 @@ MAX_VALUES_PER_FACET = 50
 MAX_PARAMETERS = 200
 EARLIEST, LATEST = 1900, 2100
 
-FACET_LABELS = {
-    "pillar": "P-pillar",
-    "actor_type": "Actor type",
-    "region": "Region (UN M49)",
-    "un_group": "UN regional group",
-    "country": "Country",
-    "exploitation_form": "Form of exploitation",
-    "target_group": "Target group",
-    "practice_type": "Practice type",
-    "evidence": "Evidence",
-    "language": "Language",
-    "instrument": "Instrument referred to",
-}
-_VOCABULARIES = {
-    "pillar": PILLARS,
-    "actor_type": ACTOR_TYPES,
-    "exploitation_form": EXPLOITATION_FORMS,
-    "target_group": TARGET_GROUPS,
-    "practice_type": PRACTICE_TYPES,
-    "evidence": EVIDENCE,
-    "instrument": INSTRUMENTS,
-}
 
-
-def valid_facet_value(facet: str, value: str) -> bool:
-    if facet in _VOCABULARIES:
-        return value in _VOCABULARIES[facet]
-    if facet == "region":
-        return value in dict(geography.REGIONS)
-    if facet == "un_group":
-        return value in dict(geography.UN_GROUPS)
-    if facet == "country":
-        return geography.country(value) is not None
-    if facet == "language":
-        return valid_language(value)
-    return False
+def valid_facet_value(name: str, value: str) -> bool:
+    return facets.facet(name).valid(value)
 
 
 def _single(query: QueryParams, name: str) -> str | None:

@@ -1,44 +1,32 @@
 """The public pages: home, the browse list and a practice's permalink."""
 
-from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.routing import Route
 
-from repository import geography
+from repository import facets, geography
 from repository.i18n import _
-from repository.models import Attachment
-from repository.params import MAX_PAGE, BadParameter, positive_int
+from repository.params import MAX_PAGE, BadParameter, path_id, positive_int
 from repository.practices import queries
-from repository.practices.documents import to_public
 from repository.templating import query_url
 from repository.web import render
 from search import IndexUnavailable
 
-BROWSE_FILTERS = (*queries.TAG_FILTERS, *queries.COLUMN_FILTERS, *queries.PLACE_FILTERS)
-MAX_ID = 2**31 - 1
-
 
 def home(request: Request):
-    with request.app.state.db.read() as session:
-        latest = queries.published_page(session, {}, 1, 5)
-        context = {
-            "total": queries.count_published(session),
-            "pillar_counts": queries.counts_by_pillar(session),
-            "region_counts": queries.counts_by_region(session),
-            "latest": [to_public(p) for p in latest.items],
-        }
-    return render(request, "home.html", context)
+    return render(request, "home.html", queries.home_figures(request.app.state.db))
 
 
 def _browse_filters(request: Request) -> dict[str, str]:
+    """One value per facet; the browse list reads the same registry as the search."""
     filters = {}
-    for name in BROWSE_FILTERS:
+    for name, facet in facets.REGISTRY.items():
         values = request.query_params.getlist(name)
         if not values:
             continue
         if len(values) > 1:
             raise BadParameter(name, _("give one value"))
-        if queries.filter_label(name, values[0]) is None:
+        if not facet.valid(values[0]):
             raise BadParameter(name, _("unknown value %(value)r") % {"value": values[0][:80]})
         filters[name] = values[0]
     return filters
@@ -48,19 +36,16 @@ def practice_list(request: Request):
     filters = _browse_filters(request)
     page = positive_int(request.query_params.get("page"), "page", 1, MAX_PAGE)
     per_page = request.app.state.settings.page_size
-    with request.app.state.db.read() as session:
-        result = queries.published_page(session, filters, page, per_page)
-        practices = [to_public(p) for p in result.items]
+    practices, result = queries.browse(request.app.state.db, filters, page, per_page)
     if page > result.pages:
         raise HTTPException(404, _("There is no page %(page)d of this list.") % {"page": page})
+    list_path = request.app.url_path_for("practice_list")
     active = [
         {
             "name": name,
             "value": value,
-            "label": queries.filter_label(name, value),
-            "remove_url": query_url(
-                "/practices", **{k: v for k, v in filters.items() if k != name}
-            ),
+            "label": facets.facet(name).label_of(value),
+            "remove_url": query_url(list_path, **{k: v for k, v in filters.items() if k != name}),
         }
         for name, value in filters.items()
     ]
@@ -76,27 +61,25 @@ def practice_list(request: Request):
 
 
 def practice_detail(request: Request):
-    practice_id = request.path_params["practice_id"]
-    if practice_id > MAX_ID:
+    practice_id = path_id(request, "practice_id")
+    document = queries.public_document(request.app.state.db, practice_id)
+    if document is None:
         raise HTTPException(404)
-    with request.app.state.db.read() as session:
-        practice = queries.published_practice(session, practice_id)
-        if practice is None:
-            raise HTTPException(404)
-        document = to_public(practice)
-    countries = [geography.country(code) for code in document["countries"]]
     try:
         similar = request.app.state.index.more_like_this(practice_id)
     except IndexUnavailable:
         similar = []  # the page stands without it while the index is rebuilt
-    with request.app.state.db.read() as session:
-        files = session.scalars(
-            select(Attachment).where(Attachment.practice_id == practice_id).order_by(Attachment.id)
-        ).all()
     context = {
         "practice": document,
-        "countries": countries,
+        "countries": [geography.country(code) for code in document["countries"]],
         "more_like_this": similar,
-        "attachments": files,
+        "attachments": queries.public_attachments(request.app.state.db, practice_id),
     }
     return render(request, "practice.html", context)
+
+
+routes = [
+    Route("/", home, name="home"),
+    Route("/practices", practice_list, name="practice_list"),
+    Route("/practices/{practice_id:int}", practice_detail, name="practice_detail"),
+]

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from starlette.requests import Request
 from starlette.responses import Response
 
-from repository.search_params import parse_search
-from repository.search_views import search_payload
+from repository.discovery.params import parse_search
+from repository.discovery.payload import search_payload
 from search import SearchParams
 
 FEED_ENTRIES = 50

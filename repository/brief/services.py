@@ -165,3 +165,8 @@ def as_text(brief: dict) -> str:
         f"Intervention brief: {brief['word_count']} words, about {brief['speaking_time']} spoken"
     )
     return "\n".join([header, "", *lines, "", "Sources", *cites]) + "\n"
+
+
+def build_for(db, ids: list[int], base_url: str) -> dict:
+    with db.read() as session:
+        return build(session, ids, base_url)

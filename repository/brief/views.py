@@ -2,20 +2,19 @@
 
 from pathlib import Path
 
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
 
-from repository import brief
 from repository.accounts.sessions import safe_next
+from repository.brief import services as brief
 from repository.i18n import _
+from repository.params import MAX_ID
 from repository.practices import queries
-from repository.security import read_form
-from repository.web import flash, redirect, render
+from repository.web import flash, redirect, render, with_form
 
-STATIC_DIR = Path(__file__).parent / "static"
-MAX_ID = 2**31 - 1
+STATIC_DIR = Path(__file__).parent.parent / "static"
 
 
 def _base_url(request: Request) -> str:
@@ -23,8 +22,9 @@ def _base_url(request: Request) -> str:
 
 
 def _build(request: Request) -> dict:
-    with request.app.state.db.read() as session:
-        return brief.build(session, brief.brief_ids(request.session), _base_url(request))
+    return brief.build_for(
+        request.app.state.db, brief.brief_ids(request.session), _base_url(request)
+    )
 
 
 def _practice_id(form) -> int:
@@ -34,16 +34,11 @@ def _practice_id(form) -> int:
     return int(raw)
 
 
-async def add(request: Request) -> Response:
-    form = await read_form(request)
+@with_form
+def add(request: Request, form) -> Response:
     practice_id = _practice_id(form)
     ids = brief.brief_ids(request.session)
-
-    def published() -> bool:
-        with request.app.state.db.read() as session:
-            return queries.published_practice(session, practice_id) is not None
-
-    if not await run_in_threadpool(published):
+    if queries.public_document(request.app.state.db, practice_id) is None:
         raise HTTPException(404)
     if practice_id in ids:
         flash(request, _("It is already in your brief."))
@@ -52,17 +47,17 @@ async def add(request: Request) -> Response:
     else:
         request.session["brief"] = [*ids, practice_id]
         flash(request, _("Added to your brief."))
-    return redirect(safe_next(str(form.get("next", "")), "/brief"))
+    return redirect(safe_next(str(form.get("next", "")), request.app.url_path_for("brief")))
 
 
-async def change(request: Request) -> Response:
+@with_form
+def change(request: Request, form) -> Response:
     """Remove, move up, move down or clear."""
-    form = await read_form(request)
     action = str(form.get("action", ""))
     ids = brief.brief_ids(request.session)
     if action == "clear":
         request.session["brief"] = []
-        return redirect("/brief")
+        return redirect(request.app.url_path_for("brief"))
     practice_id = _practice_id(form)
     if practice_id not in ids:
         raise HTTPException(404)
@@ -76,7 +71,8 @@ async def change(request: Request) -> Response:
     elif action not in ("up", "down"):
         raise HTTPException(400, _("action: must be remove, up, down or clear"))
     request.session["brief"] = ids
-    return redirect(f"/brief#item-{practice_id}" if action != "remove" else "/brief")
+    path = request.app.url_path_for("brief")
+    return redirect(f"{path}#item-{practice_id}" if action != "remove" else path)
 
 
 def page(request: Request) -> Response:
@@ -125,3 +121,13 @@ def pdf(request: Request) -> Response:
         media_type="application/pdf",
         headers={"Content-Disposition": 'attachment; filename="brief.pdf"'},
     )
+
+
+routes = [
+    Route("/brief", page, name="brief"),
+    Route("/brief.txt", text, name="brief_text"),
+    Route("/brief.pdf", pdf, name="brief_pdf"),
+    Route("/brief/add", add, methods=["POST"], name="brief_add"),
+    Route("/brief/change", change, methods=["POST"], name="brief_change"),
+    Route("/api/brief", as_json, name="api_brief"),
+]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from repository import geography
 
-ATLAS = Path(__file__).parent / "static" / "world-atlas" / "countries-110m.json"
+ATLAS = Path(__file__).parent.parent / "static" / "world-atlas" / "countries-110m.json"
 WIDTH, HEIGHT = 960, 460
 TOP_LATITUDE, BOTTOM_LATITUDE = 84.0, -58.0  # Antarctica left out
 

@@ -115,7 +115,6 @@ def document() -> dict:
             "label": {"type": "string"},
             "count": {"type": "integer"},
             "selected": {"type": "boolean"},
-            "toggle_url": {"type": "string"},
         },
     }
     result = {

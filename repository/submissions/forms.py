@@ -24,27 +24,13 @@ from repository.vocabularies import (
     EVIDENCE,
     EXPLOITATION_FORMS,
     INSTRUMENTS,
+    LANGUAGES,
     PILLARS,
     PRACTICE_TYPES,
     TARGET_GROUPS,
 )
 
 SOURCE_ROWS = 5
-LANGUAGES = (
-    ("en", "English"),
-    ("fr", "French"),
-    ("es", "Spanish"),
-    ("ar", "Arabic"),
-    ("ru", "Russian"),
-    ("zh", "Chinese"),
-    ("pt", "Portuguese"),
-    ("de", "German"),
-    ("it", "Italian"),
-    ("nl", "Dutch"),
-    ("ja", "Japanese"),
-    ("th", "Thai"),
-    ("id", "Indonesian"),
-)
 
 
 def options(pairs) -> list[SelectChoice]:
@@ -120,7 +106,10 @@ class PracticeForm(Form):
     start_year = _year("Start year", "Example: 2009.")
     end_year = _year("End year", "Leave empty while the practice is ongoing.")
     language = SelectField(
-        "Language of this entry", choices=options(LANGUAGES), default="en", validate_choice=False
+        "Language of this entry",
+        choices=options(LANGUAGES.terms),
+        default="en",
+        validate_choice=False,
     )
     sources = FieldList(FormField(SourceForm), min_entries=SOURCE_ROWS, max_entries=20)
 

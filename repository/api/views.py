@@ -1,0 +1,171 @@
+"""The JSON API beyond search: practices, facets, vocabularies, countries, API tokens and
+draft submissions by partners' systems, described by an OpenAPI 3 document."""
+
+import json
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from repository import facets, geography
+from repository.accounts.sessions import require_user
+from repository.api import tokens
+from repository.api.openapi import document as openapi_document
+from repository.discovery.params import parse_search
+from repository.discovery.payload import search_payload
+from repository.i18n import _
+from repository.params import path_id
+from repository.practices import workflow
+from repository.vocabularies import STATUSES
+from repository.web import flash, redirect, render, with_form
+
+
+def practices(request: Request) -> Response:
+    """Published practices, filtered and paged like the search (same parameters)."""
+    params = parse_search(request.query_params)
+    path = str(request.app.url_path_for("api_practices"))
+    payload = search_payload(request.app.state.index, params, path)
+    return JSONResponse(
+        {
+            "total": payload["total"],
+            "page": payload["page"],
+            "per_page": payload["per_page"],
+            "pages": payload["pages"],
+            "results": payload["results"],
+            "links": payload["links"],
+        }
+    )
+
+
+def facets_api(request: Request) -> Response:
+    params = parse_search(request.query_params)
+    payload = search_payload(request.app.state.index, params)
+    return JSONResponse({"total": payload["total"], "facets": payload["facets"]})
+
+
+def vocabularies(request: Request) -> Response:
+    """Every facet's values with their labels, from the facet registry, plus statuses and
+    sub-regions (which are not facets)."""
+    body = {
+        f.key: [{"value": v, "label": f.label_of(v)} for v in f.values]
+        for f in facets.FACET_LIST
+        if f.name != "country"
+    }
+    body["status"] = [{"value": v, "label": label} for v, label in STATUSES.terms]
+    body["subregions"] = [{"value": v, "label": label} for v, label in geography.SUBREGIONS]
+    return JSONResponse(body)
+
+
+def countries(request: Request) -> Response:
+    return JSONResponse(
+        [
+            {
+                "code": c.code,
+                "name": c.name,
+                "region": c.region,
+                "subregion": c.subregion,
+                "un_group": c.un_group or None,
+                "un_member": c.un_member,
+            }
+            for c in geography.countries().values()
+        ]
+    )
+
+
+def openapi(request: Request) -> Response:
+    return JSONResponse(openapi_document())
+
+
+def docs(request: Request) -> Response:
+    return render(request, "api_docs.html", {"spec": openapi_document()})
+
+
+# -- tokens ----------------------------------------------------------------------------------
+
+
+def tokens_page(request: Request) -> Response:
+    user = require_user(request, "partner")
+    listed = tokens.tokens_of(request.app.state.db, user)
+    new_token = request.session.pop("new_token", None)
+    return render(request, "accounts/tokens.html", {"tokens": listed, "new_token": new_token})
+
+
+@with_form
+def tokens_change(request: Request, form) -> Response:
+    user = require_user(request, "partner")
+    db = request.app.state.db
+    if form.get("action") == "create":
+        # Shown once, on the next page only; only its hash is kept.
+        request.session["new_token"] = tokens.create(db, user, str(form.get("name", "")))
+    else:
+        tokens.revoke(db, user, str(form.get("token_id", "")))
+        flash(request, _("The token is revoked."))
+    return redirect(request.app.url_path_for("tokens"))
+
+
+# -- submissions by API ------------------------------------------------------------------------
+
+
+async def submit_draft(request: Request) -> Response:
+    """Create a draft from a JSON record (the JSON Lines format), with the form's validation.
+
+    Async only to read the body; the token check and the write run in the threadpool."""
+    db = request.app.state.db
+    # 401 before anything is read
+    user_id = await run_in_threadpool(tokens.authenticated_user_id, db, request)
+    raw = await request.body()
+    try:
+        record = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise HTTPException(400, "the body must be a JSON object") from None
+    if not isinstance(record, dict):
+        raise HTTPException(400, "the body must be a JSON object")
+
+    try:
+        practice_id, created = await run_in_threadpool(tokens.create_draft, db, user_id, record)
+    except workflow.Incomplete as problem:
+        return JSONResponse(
+            {
+                "error": {
+                    "status": 400,
+                    "message": "the record has errors",
+                    "errors": [{"field": f, "reason": r} for f, r in problem.errors],
+                }
+            },
+            status_code=400,
+        )
+    except workflow.WorkflowError as refused:
+        raise HTTPException(403, str(refused)) from None
+    return JSONResponse(
+        {
+            "id": practice_id,
+            "status": "draft",
+            "record": created,
+            "url": str(request.app.url_path_for("submission", item_id=practice_id)),
+        },
+        status_code=201,
+        headers={
+            "Location": str(request.app.url_path_for("api_submission", practice_id=practice_id))
+        },
+    )
+
+
+def submission(request: Request) -> Response:
+    practice_id = path_id(request, "practice_id")
+    return JSONResponse(tokens.own_submission(request.app.state.db, request, practice_id))
+
+
+routes = [
+    Route("/api/practices", practices, name="api_practices"),
+    Route("/api/facets", facets_api, name="api_facets"),
+    Route("/api/vocabularies", vocabularies, name="api_vocabularies"),
+    Route("/api/countries", countries, name="api_countries"),
+    Route("/api/openapi.json", openapi, name="openapi"),
+    Route("/api/docs", docs, name="api_docs"),
+    Route("/api/submissions", submit_draft, methods=["POST"], name="api_submit"),
+    Route("/api/submissions/{practice_id:int}", submission, name="api_submission"),
+    Route("/account/tokens", tokens_page, name="tokens"),
+    Route("/account/tokens", tokens_change, methods=["POST"], name="tokens_change"),
+]
