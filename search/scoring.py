@@ -7,10 +7,16 @@ Whoosh uses; the boolean structure (AND, OR, NOT) becomes array operations. Quer
 module does not know (phrases, for example) are handed to Whoosh's own matcher, so every query
 gets an exact answer either way.
 
-This reads the posting blocks of the whoosh3 codec through attributes that are not public API;
-the Whoosh distribution is pinned exactly (docs/search.md) and a test compares the results with
-Whoosh's matchers.
+The fast path reads the posting blocks and columns of the whoosh3 codec through attributes that
+are not public API. The Whoosh distribution is pinned exactly (docs/search.md), and before the
+fast path is used, `fast_path_available()` checks on a small probe index that those attributes
+exist and give the same postings, weights, lengths and column values as the public API. If they
+do not, every read goes through the public API instead (slower, same results) and one line says
+so in the log.
 """
+
+import logging
+from functools import cache
 
 import numpy as np
 from whoosh import query as q
@@ -18,6 +24,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.scoring import bm25
 
+log = logging.getLogger(__name__)
 B = 0.75
 K1 = 1.2
 _BYTE_TO_LENGTH = None
@@ -36,30 +43,39 @@ def _byte_to_length_table() -> np.ndarray:
     return _BYTE_TO_LENGTH
 
 
-def _fixed_column(column, count: int, default: int) -> np.ndarray:
+def _fixed_column(column, count: int, default: int, fast: bool | None = None) -> np.ndarray:
     """All values of a fixed-width numeric column at once (documents past its end: default)."""
     values = np.full(count, default, dtype=np.int64)
-    try:
-        raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
-        data = np.frombuffer(raw, dtype=np.dtype(">" + column._typecode))
-    except AttributeError:  # not the fixed-width reader this was written for: go slowly
-        data = np.fromiter((column[d] for d in range(count)), dtype=np.int64, count=count)
+    data = None
+    if fast if fast is not None else fast_path_available():
+        try:
+            raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
+            data = np.frombuffer(raw, dtype=np.dtype(">" + column._typecode))
+        except AttributeError:  # not the fixed-width reader this was written for
+            data = None
+    if data is None:
+        size = min(count, len(column))
+        data = np.fromiter((column[d] for d in range(size)), dtype=np.int64, count=size)
     values[: len(data)] = data[:count]
     return values
 
 
-def numeric_column(reader, field: str, size: int, default: int = 0) -> np.ndarray:
+def numeric_column(
+    reader, field: str, size: int, default: int = 0, fast: bool | None = None
+) -> np.ndarray:
     values = np.full(size, default, dtype=np.int64)
     for segment, offset in reader.leaf_readers():
         count = segment.doc_count_all()
         if segment.has_column(field):
             column = segment.column_reader(field, translate=False)
-            values[offset : offset + count] = _fixed_column(column, count, default)
+            values[offset : offset + count] = _fixed_column(column, count, default, fast)
     return values
 
 
-def field_lengths(reader, field: str, size: int) -> np.ndarray:
+def field_lengths(reader, field: str, size: int, fast: bool | None = None) -> np.ndarray:
     """Every document's length in a field, decoded from the codec's one-byte length column."""
+    if not (fast if fast is not None else fast_path_available()):
+        return _public_field_lengths(reader, field, size)
     from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 
     lengths = np.zeros(size, dtype=np.float64)
@@ -69,12 +85,22 @@ def field_lengths(reader, field: str, size: int) -> np.ndarray:
         perdoc = getattr(segment, "_perdoc", None)  # an empty index has no per-document data
         column = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN) if perdoc else None
         if column is not None:
-            lengths[offset : offset + count] = table[_fixed_column(column, count, 0)]
+            lengths[offset : offset + count] = table[_fixed_column(column, count, 0, fast=True)]
     return lengths
 
 
-def read_postings(reader, field: str, text) -> tuple[np.ndarray, np.ndarray]:
+def _public_field_lengths(reader, field: str, size: int) -> np.ndarray:
+    lengths = np.zeros(size, dtype=np.float64)
+    for segment, offset in reader.leaf_readers():
+        for docnum in range(segment.doc_count_all()):
+            lengths[offset + docnum] = segment.doc_field_length(docnum, field, 0)
+    return lengths
+
+
+def read_postings(reader, field: str, text, fast: bool | None = None):
     """A term's document numbers and weights, a block at a time (deleted ones included)."""
+    if not (fast if fast is not None else fast_path_available()):
+        return _public_postings(reader, field, text)
     ids, weights = [], []
     for segment, offset in reader.leaf_readers():
         try:
@@ -96,6 +122,79 @@ def read_postings(reader, field: str, text) -> tuple[np.ndarray, np.ndarray]:
     if not ids:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
     return np.concatenate(ids), np.concatenate(weights)
+
+
+def _public_postings(reader, field: str, text) -> tuple[np.ndarray, np.ndarray]:
+    """The same as `read_postings` through Whoosh's public matcher API, one posting at a time."""
+    ids, weights = [], []
+    for segment, offset in reader.leaf_readers():
+        try:
+            matcher = segment.postings(field, text)
+        except TermNotFound:
+            continue
+        if isinstance(matcher, FilterMatcher):
+            matcher = matcher.child
+        while matcher.is_active():
+            ids.append(matcher.id() + offset)
+            weights.append(matcher.weight())
+            matcher.next()
+    return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
+
+
+@cache
+def fast_path_available() -> bool:
+    """Whether the codec's private attributes exist and agree with the public API.
+
+    Checked once per process on a probe index of two segments with a deletion: postings and
+    weights of a few terms, field lengths and a numeric column, read both ways.
+    """
+    try:
+        problem = _probe()
+    except Exception as error:  # any failure of the private path means: do not use it
+        problem = f"{type(error).__name__}: {error}"
+    if problem:
+        log.warning("fast scoring path disabled (%s); using Whoosh's public API", problem)
+        return False
+    return True
+
+
+def _probe() -> str | None:
+    from whoosh import fields
+    from whoosh.filedb.filestore import RamStorage
+
+    schema = fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        text=fields.TEXT(),
+        year=fields.NUMERIC(int, bits=32, stored=False, sortable=True),
+    )
+    storage = RamStorage()
+    index = storage.create_index(schema)
+    words = ["shelter police", "shelter shelter court", "police labour", "labour court shelter"]
+    for batch in range(2):  # two segments
+        writer = index.writer()
+        for n in range(150):
+            text = " ".join([words[(n + batch) % 4]] * (1 + n % 3))
+            writer.add_document(id=f"{batch}-{n}", text=text, year=1990 + n % 37)
+        writer.commit(merge=False)
+    writer = index.writer()
+    writer.delete_by_term("id", "0-7")
+    writer.commit(merge=False)
+    with index.reader() as reader:
+        size = reader.doc_count_all()
+        for term in ("shelter", "police", "labour", "court"):
+            fast = read_postings(reader, "text", term, fast=True)
+            slow = _public_postings(reader, "text", term)
+            if not (np.array_equal(fast[0], slow[0]) and np.allclose(fast[1], slow[1])):
+                return f"postings of {term!r} differ"
+        fast_lengths = field_lengths(reader, "text", size, fast=True)
+        if not np.allclose(fast_lengths, _public_field_lengths(reader, "text", size)):
+            return "field lengths differ"
+        if not np.array_equal(
+            numeric_column(reader, "year", size, fast=True),
+            numeric_column(reader, "year", size, fast=False),
+        ):
+            return "numeric column differs"
+    return None
 
 
 class Evaluator:

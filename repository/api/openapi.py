@@ -2,93 +2,94 @@
 
 from functools import cache
 
-from repository import geography
-from repository.vocabularies import (
-    ACTOR_TYPES,
-    EVIDENCE,
-    EXPLOITATION_FORMS,
-    INSTRUMENTS,
-    PILLARS,
-    PRACTICE_TYPES,
-    STATUSES,
-    TARGET_GROUPS,
+from repository import facets
+from repository.discovery.params import PARAMETERS, Parameter
+from repository.practices.validation import (
+    EARLIEST_YEAR,
+    FIELDS,
+    MAX_SOURCES,
+    TITLE_MAX_CHARS,
 )
-from search import SORTS
+from repository.vocabularies import STATUSES, TAG_VOCABULARIES
 
 STRING_LIST = {"type": "array", "items": {"type": "string"}}
 NULLABLE_INT = {"type": "integer", "nullable": True}
 
 
-def _facet_parameter(name: str, values, description: str) -> dict:
+def _parameter(declared: Parameter) -> dict:
+    """An OpenAPI query parameter from the search parameter's one declaration."""
+    if declared.kind == "facet":
+        schema = {
+            "type": "array",
+            "items": {"type": "string", "enum": list(declared.choices)},
+            "maxItems": declared.maximum,
+        }
+        extra = {"style": "form", "explode": True}
+    elif declared.kind == "text":
+        schema, extra = {"type": "string", "maxLength": declared.maximum}, {}
+    elif declared.kind == "choice":
+        schema = {"type": "string", "enum": list(declared.choices), "default": declared.default}
+        extra = {}
+    else:  # year or count
+        schema = {"type": "integer", "minimum": declared.minimum, "maximum": declared.maximum}
+        if declared.default is not None:
+            schema["default"] = declared.default
+        extra = {}
+    description = declared.description
+    if declared.max_words:
+        description += f" At most {declared.maximum} characters and {declared.max_words} words."
     return {
-        "name": name,
+        "name": declared.name,
         "in": "query",
         "required": False,
-        "style": "form",
-        "explode": True,
-        "description": description + " Several values combine with OR.",
-        "schema": {
-            "type": "array",
-            "items": {"type": "string", "enum": list(values)},
-            "maxItems": 50,
-        },
+        "description": description,
+        "schema": schema,
+        **extra,
     }
 
 
 def _search_parameters() -> list[dict]:
-    return [
-        {
-            "name": "q",
-            "in": "query",
-            "required": False,
-            "description": 'Words, "phrases", AND/OR/NOT; at most 200 characters and 16 words.',
-            "schema": {"type": "string", "maxLength": 200},
-        },
-        _facet_parameter("pillar", PILLARS.values, "P-pillar."),
-        _facet_parameter("actor_type", ACTOR_TYPES.values, "Actor type."),
-        _facet_parameter("region", [v for v, _ in geography.REGIONS], "UN M49 region."),
-        _facet_parameter("un_group", [v for v, _ in geography.UN_GROUPS], "UN regional group."),
-        _facet_parameter("country", list(geography.countries()), "ISO 3166 alpha-3 code."),
-        _facet_parameter("exploitation_form", EXPLOITATION_FORMS.values, "Form of exploitation."),
-        _facet_parameter("target_group", TARGET_GROUPS.values, "Target group."),
-        _facet_parameter("practice_type", PRACTICE_TYPES.values, "Practice type."),
-        _facet_parameter("evidence", EVIDENCE.values, "Evidence level."),
-        _facet_parameter("instrument", INSTRUMENTS.values, "Instrument referred to."),
-        _facet_parameter(
-            "language", ["en", "fr", "es", "ar", "ru", "zh", "pt", "de"], "ISO 639-1."
-        ),
-        {
-            "name": "year_from",
-            "in": "query",
-            "required": False,
-            "schema": {"type": "integer", "minimum": 1900, "maximum": 2100},
-        },
-        {
-            "name": "year_to",
-            "in": "query",
-            "required": False,
-            "schema": {"type": "integer", "minimum": 1900, "maximum": 2100},
-        },
-        {
-            "name": "sort",
-            "in": "query",
-            "required": False,
-            "schema": {"type": "string", "enum": list(SORTS)},
-        },
-        {
-            "name": "page",
-            "in": "query",
-            "required": False,
-            "description": "Past the last page answers 400.",
-            "schema": {"type": "integer", "minimum": 1, "maximum": 10000},
-        },
-        {
-            "name": "per_page",
-            "in": "query",
-            "required": False,
-            "schema": {"type": "integer", "minimum": 1, "maximum": 100},
-        },
-    ]
+    return [_parameter(declared) for declared in PARAMETERS.values()]
+
+
+def _record_properties() -> dict:
+    """The submission record's fields, with the allowed values from the facet registry."""
+    lists = {f.key: f for f in facets.FACET_LIST if f.key in TAG_VOCABULARIES}
+    properties = {}
+    for field in FIELDS:
+        if field in ("id", "status", "last_verified"):
+            continue
+        if field in lists:
+            properties[field] = {
+                "type": "array",
+                "items": {"type": "string", "enum": list(lists[field].values)},
+            }
+        elif field == "countries":
+            properties[field] = {
+                "type": "array",
+                "items": {"type": "string", "enum": list(facets.facet("country").values)},
+            }
+        elif field in ("practice_type", "evidence", "language"):
+            properties[field] = {"type": "string", "enum": list(facets.BY_KEY[field].values)}
+        elif field in ("start_year", "end_year"):
+            properties[field] = {"type": "integer", "minimum": EARLIEST_YEAR}
+            if field == "end_year":
+                properties[field]["nullable"] = True
+        elif field == "partner_organisations":
+            properties[field] = STRING_LIST
+        elif field == "sources":
+            properties[field] = {
+                "type": "array",
+                "maxItems": MAX_SOURCES,
+                "items": {
+                    "type": "object",
+                    "properties": {"title": {"type": "string"}, "url": {"type": "string"}},
+                },
+            }
+        else:
+            properties[field] = {"type": "string"}
+    properties["title"]["maxLength"] = TITLE_MAX_CHARS
+    return properties
 
 
 def _ref(name: str) -> dict:
@@ -103,6 +104,261 @@ ERRORS = {
     "400": _json(_ref("Error"), "A parameter is wrong; the message names it."),
     "503": _json(_ref("Error"), "The search index is being rebuilt; try again shortly."),
 }
+
+
+def _paths(record_properties: dict) -> dict:
+    """Each operation of the API with its parameters and answers."""
+    return {
+        "/api/search": {
+            "get": {
+                "summary": "Search published practices, with facet counts",
+                "parameters": _search_parameters(),
+                "responses": {"200": _json(_ref("Search"), "One page of results."), **ERRORS},
+            }
+        },
+        "/api/practices": {
+            "get": {
+                "summary": "List published practices (the search parameters apply)",
+                "parameters": _search_parameters(),
+                "responses": {"200": _json(_ref("PracticeList"), "One page."), **ERRORS},
+            }
+        },
+        "/api/practices/{id}": {
+            "get": {
+                "summary": "One published practice",
+                "parameters": [
+                    {
+                        "name": "id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer", "minimum": 1},
+                    }
+                ],
+                "responses": {
+                    "200": _json(_ref("Practice"), "The practice."),
+                    "404": _json(_ref("Error"), "No published practice has this id."),
+                },
+            }
+        },
+        "/api/facets": {
+            "get": {
+                "summary": "Facet counts only",
+                "parameters": _search_parameters(),
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "required": ["total", "facets"],
+                            "properties": {
+                                "total": {"type": "integer"},
+                                "facets": _ref("Facets"),
+                            },
+                        },
+                        "Counts.",
+                    ),
+                    **ERRORS,
+                },
+            }
+        },
+        "/api/vocabularies": {
+            "get": {
+                "summary": "Every controlled vocabulary: machine values and labels",
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "additionalProperties": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "properties": {
+                                        "value": {"type": "string"},
+                                        "label": {"type": "string"},
+                                    },
+                                },
+                            },
+                        },
+                        "Vocabularies.",
+                    )
+                },
+            }
+        },
+        "/api/countries": {
+            "get": {
+                "summary": "Countries with their M49 region, sub-region and UN regional group",
+                "responses": {
+                    "200": _json({"type": "array", "items": _ref("Country")}, "Countries.")
+                },
+            }
+        },
+        "/api/brief": {
+            "get": {
+                "summary": "The brief kept in this session (cookie), as JSON",
+                "responses": {"200": _json(_ref("Brief"), "The brief.")},
+            }
+        },
+        "/api/submissions": {
+            "post": {
+                "summary": "Create a draft practice (partners' API token)",
+                "security": [{"token": []}],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"type": "object", "properties": record_properties}
+                        }
+                    },
+                },
+                "responses": {
+                    "201": _json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "id": {"type": "integer"},
+                                "status": {"type": "string"},
+                                "url": {"type": "string"},
+                                "record": {"type": "object"},
+                            },
+                        },
+                        "The draft.",
+                    ),
+                    "400": _json(_ref("Error"), "The record has errors; each names its field."),
+                    "401": _json(_ref("Error"), "No valid API token."),
+                    "403": _json(_ref("Error"), "The token's account may not submit."),
+                    "413": {"description": "The body is larger than 1 MB."},
+                },
+            }
+        },
+        "/api/submissions/{id}": {
+            "get": {
+                "summary": "One of your organisation's submissions (partners' API token)",
+                "security": [{"token": []}],
+                "parameters": [
+                    {
+                        "name": "id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer", "minimum": 1},
+                    }
+                ],
+                "responses": {
+                    "200": _json({"type": "object"}, "The submission."),
+                    "401": _json(_ref("Error"), "No valid API token."),
+                    "403": _json(_ref("Error"), "Not a partner's token."),
+                    "404": _json(_ref("Error"), "Not yours, or no such submission."),
+                },
+            }
+        },
+    }
+
+
+def _components(facet_value: dict, result: dict, record_properties: dict) -> dict:
+    """The shared schemas the operations refer to."""
+    return {
+        "securitySchemes": {"token": {"type": "http", "scheme": "bearer"}},
+        "schemas": {
+            "Error": {
+                "type": "object",
+                "required": ["error"],
+                "properties": {
+                    "error": {
+                        "type": "object",
+                        "required": ["status", "message"],
+                        "properties": {
+                            "status": {"type": "integer"},
+                            "message": {"type": "string"},
+                            "parameter": {"type": "string"},
+                            "errors": {"type": "array"},
+                        },
+                    }
+                },
+            },
+            "Facets": {
+                "type": "object",
+                "additionalProperties": {"type": "array", "items": facet_value},
+            },
+            "Result": result,
+            "Search": {
+                "type": "object",
+                "required": [
+                    "query",
+                    "total",
+                    "page",
+                    "per_page",
+                    "results",
+                    "facets",
+                    "suggestion",
+                ],
+                "properties": {
+                    "query": {"type": "object"},
+                    "total": {"type": "integer"},
+                    "page": {"type": "integer"},
+                    "per_page": {"type": "integer"},
+                    "pages": {"type": "integer"},
+                    "results": {"type": "array", "items": _ref("Result")},
+                    "facets": _ref("Facets"),
+                    "suggestion": {"type": "string", "nullable": True},
+                    "links": {"type": "object"},
+                },
+            },
+            "PracticeList": {
+                "type": "object",
+                "required": ["total", "page", "per_page", "results", "links"],
+                "properties": {
+                    "total": {"type": "integer"},
+                    "page": {"type": "integer"},
+                    "per_page": {"type": "integer"},
+                    "pages": {"type": "integer"},
+                    "results": {"type": "array", "items": _ref("Result")},
+                    "links": {
+                        "type": "object",
+                        "properties": {
+                            "self": {"type": "string"},
+                            "next": {"type": "string"},
+                            "prev": {"type": "string"},
+                        },
+                    },
+                },
+            },
+            "Practice": {
+                "type": "object",
+                "required": ["id", "title", "url", "pillars"],
+                "properties": {
+                    **record_properties,
+                    "id": {"type": "integer"},
+                    "url": {"type": "string"},
+                    "regions": STRING_LIST,
+                    "un_groups": STRING_LIST,
+                    "is_global": {"type": "boolean"},
+                    "last_verified": {"type": "string", "nullable": True},
+                },
+            },
+            "Country": {
+                "type": "object",
+                "properties": {
+                    "code": {"type": "string"},
+                    "name": {"type": "string"},
+                    "region": {"type": "string"},
+                    "subregion": {"type": "string"},
+                    "un_group": {"type": "string", "nullable": True},
+                    "un_member": {"type": "boolean"},
+                },
+            },
+            "Brief": {
+                "type": "object",
+                "required": ["items", "word_count", "seconds", "over_limit"],
+                "properties": {
+                    "items": {"type": "array", "items": {"type": "object"}},
+                    "word_count": {"type": "integer"},
+                    "seconds": {"type": "integer"},
+                    "speaking_time": {"type": "string"},
+                    "over_limit": {"type": "boolean"},
+                    "balance": {"type": "object"},
+                    "suggestions": {"type": "array"},
+                },
+            },
+        },
+    }
 
 
 @cache
@@ -150,33 +406,7 @@ def document() -> dict:
             },
         },
     }
-    record_properties = {
-        "title": {"type": "string", "maxLength": 200},
-        "summary": {"type": "string"},
-        "description": {"type": "string"},
-        "results": {"type": "string"},
-        "lessons_learned": {"type": "string"},
-        "organisation": {"type": "string"},
-        "partner_organisations": STRING_LIST,
-        "actor_types": STRING_LIST,
-        "countries": STRING_LIST,
-        "pillars": STRING_LIST,
-        "exploitation_forms": STRING_LIST,
-        "target_groups": STRING_LIST,
-        "instruments": STRING_LIST,
-        "practice_type": {"type": "string"},
-        "evidence": {"type": "string"},
-        "start_year": {"type": "integer"},
-        "end_year": NULLABLE_INT,
-        "language": {"type": "string"},
-        "sources": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {"title": {"type": "string"}, "url": {"type": "string"}},
-            },
-        },
-    }
+    record_properties = _record_properties()
     return {
         "openapi": "3.0.3",
         "info": {
@@ -187,252 +417,7 @@ def document() -> dict:
             "(create one at /account/tokens). Field values are the machine values of the "
             "JSON Lines format (docs/jsonl-format.md).",
         },
-        "paths": {
-            "/api/search": {
-                "get": {
-                    "summary": "Search published practices, with facet counts",
-                    "parameters": _search_parameters(),
-                    "responses": {"200": _json(_ref("Search"), "One page of results."), **ERRORS},
-                }
-            },
-            "/api/practices": {
-                "get": {
-                    "summary": "List published practices (the search parameters apply)",
-                    "parameters": _search_parameters(),
-                    "responses": {"200": _json(_ref("PracticeList"), "One page."), **ERRORS},
-                }
-            },
-            "/api/practices/{id}": {
-                "get": {
-                    "summary": "One published practice",
-                    "parameters": [
-                        {
-                            "name": "id",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "integer", "minimum": 1},
-                        }
-                    ],
-                    "responses": {
-                        "200": _json(_ref("Practice"), "The practice."),
-                        "404": _json(_ref("Error"), "No published practice has this id."),
-                    },
-                }
-            },
-            "/api/facets": {
-                "get": {
-                    "summary": "Facet counts only",
-                    "parameters": _search_parameters(),
-                    "responses": {
-                        "200": _json(
-                            {
-                                "type": "object",
-                                "required": ["total", "facets"],
-                                "properties": {
-                                    "total": {"type": "integer"},
-                                    "facets": _ref("Facets"),
-                                },
-                            },
-                            "Counts.",
-                        ),
-                        **ERRORS,
-                    },
-                }
-            },
-            "/api/vocabularies": {
-                "get": {
-                    "summary": "Every controlled vocabulary: machine values and labels",
-                    "responses": {
-                        "200": _json(
-                            {
-                                "type": "object",
-                                "additionalProperties": {
-                                    "type": "array",
-                                    "items": {
-                                        "type": "object",
-                                        "properties": {
-                                            "value": {"type": "string"},
-                                            "label": {"type": "string"},
-                                        },
-                                    },
-                                },
-                            },
-                            "Vocabularies.",
-                        )
-                    },
-                }
-            },
-            "/api/countries": {
-                "get": {
-                    "summary": "Countries with their M49 region, sub-region and UN regional group",
-                    "responses": {
-                        "200": _json({"type": "array", "items": _ref("Country")}, "Countries.")
-                    },
-                }
-            },
-            "/api/brief": {
-                "get": {
-                    "summary": "The brief kept in this session (cookie), as JSON",
-                    "responses": {"200": _json(_ref("Brief"), "The brief.")},
-                }
-            },
-            "/api/submissions": {
-                "post": {
-                    "summary": "Create a draft practice (partners' API token)",
-                    "security": [{"token": []}],
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "application/json": {
-                                "schema": {"type": "object", "properties": record_properties}
-                            }
-                        },
-                    },
-                    "responses": {
-                        "201": _json(
-                            {
-                                "type": "object",
-                                "properties": {
-                                    "id": {"type": "integer"},
-                                    "status": {"type": "string"},
-                                    "url": {"type": "string"},
-                                    "record": {"type": "object"},
-                                },
-                            },
-                            "The draft.",
-                        ),
-                        "400": _json(_ref("Error"), "The record has errors; each names its field."),
-                        "401": _json(_ref("Error"), "No valid API token."),
-                        "403": _json(_ref("Error"), "The token's account may not submit."),
-                        "413": {"description": "The body is larger than 1 MB."},
-                    },
-                }
-            },
-            "/api/submissions/{id}": {
-                "get": {
-                    "summary": "One of your organisation's submissions (partners' API token)",
-                    "security": [{"token": []}],
-                    "parameters": [
-                        {
-                            "name": "id",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "integer", "minimum": 1},
-                        }
-                    ],
-                    "responses": {
-                        "200": _json({"type": "object"}, "The submission."),
-                        "401": _json(_ref("Error"), "No valid API token."),
-                        "403": _json(_ref("Error"), "Not a partner's token."),
-                        "404": _json(_ref("Error"), "Not yours, or no such submission."),
-                    },
-                }
-            },
-        },
-        "components": {
-            "securitySchemes": {"token": {"type": "http", "scheme": "bearer"}},
-            "schemas": {
-                "Error": {
-                    "type": "object",
-                    "required": ["error"],
-                    "properties": {
-                        "error": {
-                            "type": "object",
-                            "required": ["status", "message"],
-                            "properties": {
-                                "status": {"type": "integer"},
-                                "message": {"type": "string"},
-                                "parameter": {"type": "string"},
-                                "errors": {"type": "array"},
-                            },
-                        }
-                    },
-                },
-                "Facets": {
-                    "type": "object",
-                    "additionalProperties": {"type": "array", "items": facet_value},
-                },
-                "Result": result,
-                "Search": {
-                    "type": "object",
-                    "required": [
-                        "query",
-                        "total",
-                        "page",
-                        "per_page",
-                        "results",
-                        "facets",
-                        "suggestion",
-                    ],
-                    "properties": {
-                        "query": {"type": "object"},
-                        "total": {"type": "integer"},
-                        "page": {"type": "integer"},
-                        "per_page": {"type": "integer"},
-                        "pages": {"type": "integer"},
-                        "results": {"type": "array", "items": _ref("Result")},
-                        "facets": _ref("Facets"),
-                        "suggestion": {"type": "string", "nullable": True},
-                        "links": {"type": "object"},
-                    },
-                },
-                "PracticeList": {
-                    "type": "object",
-                    "required": ["total", "page", "per_page", "results", "links"],
-                    "properties": {
-                        "total": {"type": "integer"},
-                        "page": {"type": "integer"},
-                        "per_page": {"type": "integer"},
-                        "pages": {"type": "integer"},
-                        "results": {"type": "array", "items": _ref("Result")},
-                        "links": {
-                            "type": "object",
-                            "properties": {
-                                "self": {"type": "string"},
-                                "next": {"type": "string"},
-                                "prev": {"type": "string"},
-                            },
-                        },
-                    },
-                },
-                "Practice": {
-                    "type": "object",
-                    "required": ["id", "title", "url", "pillars"],
-                    "properties": {
-                        **record_properties,
-                        "id": {"type": "integer"},
-                        "url": {"type": "string"},
-                        "regions": STRING_LIST,
-                        "un_groups": STRING_LIST,
-                        "is_global": {"type": "boolean"},
-                        "last_verified": {"type": "string", "nullable": True},
-                    },
-                },
-                "Country": {
-                    "type": "object",
-                    "properties": {
-                        "code": {"type": "string"},
-                        "name": {"type": "string"},
-                        "region": {"type": "string"},
-                        "subregion": {"type": "string"},
-                        "un_group": {"type": "string", "nullable": True},
-                        "un_member": {"type": "boolean"},
-                    },
-                },
-                "Brief": {
-                    "type": "object",
-                    "required": ["items", "word_count", "seconds", "over_limit"],
-                    "properties": {
-                        "items": {"type": "array", "items": {"type": "object"}},
-                        "word_count": {"type": "integer"},
-                        "seconds": {"type": "integer"},
-                        "speaking_time": {"type": "string"},
-                        "over_limit": {"type": "boolean"},
-                        "balance": {"type": "object"},
-                        "suggestions": {"type": "array"},
-                    },
-                },
-            },
-        },
+        "paths": _paths(record_properties),
+        "components": _components(facet_value, result, record_properties),
         "x-statuses": list(STATUSES.values),
     }

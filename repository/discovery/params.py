@@ -1,4 +1,10 @@
-"""Search parameters from a query string, checked, with errors that name the parameter."""
+"""Search parameters from a query string, checked, with errors that name the parameter.
+
+`PARAMETERS` declares each parameter once (kind, limits, allowed values, description): the
+parser below checks against it and the OpenAPI document is generated from it.
+"""
+
+from dataclasses import dataclass
 
 from starlette.datastructures import QueryParams
 
@@ -13,6 +19,51 @@ DEFAULT_PER_PAGE = 20
 MAX_VALUES_PER_FACET = 50
 MAX_PARAMETERS = 200
 EARLIEST, LATEST = 1900, 2100
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    kind: str  # "text", "facet" (repeatable), "year", "choice" or "count"
+    description: str
+    minimum: int | None = None
+    maximum: int | None = None  # for "text": characters; for "facet": values
+    max_words: int | None = None
+    choices: tuple[str, ...] = ()
+    default: object = None
+
+
+def _declare() -> dict[str, Parameter]:
+    declared = [
+        Parameter(
+            "q",
+            "text",
+            'Words, "phrases", AND/OR/NOT.',
+            maximum=MAX_QUERY_CHARS,
+            max_words=MAX_QUERY_TERMS,
+        ),
+        *[
+            Parameter(
+                f.name,
+                "facet",
+                f"{f.description} Several values combine with OR.",
+                maximum=MAX_VALUES_PER_FACET,
+                choices=f.values,
+            )
+            for f in facets.FACET_LIST
+        ],
+        Parameter("year_from", "year", "Active in or after this year.", EARLIEST, LATEST),
+        Parameter("year_to", "year", "Started in or before this year.", EARLIEST, LATEST),
+        Parameter("sort", "choice", "Order of the results.", choices=SORTS, default="relevance"),
+        Parameter("page", "count", "Past the last page answers 400.", 1, MAX_PAGE, default=1),
+        Parameter(
+            "per_page", "count", "Results per page.", 1, MAX_PER_PAGE, default=DEFAULT_PER_PAGE
+        ),
+    ]
+    return {p.name: p for p in declared}
+
+
+PARAMETERS = _declare()
 
 
 def valid_facet_value(name: str, value: str) -> bool:
@@ -62,11 +113,16 @@ def parse_search(query: QueryParams) -> SearchParams:
     year_from, year_to = _year(query, "year_from"), _year(query, "year_to")
     if year_from and year_to and year_from > year_to:
         raise BadParameter("year_from", _("must not be after year_to"))
-    sort = _single(query, "sort") or "relevance"
-    if sort not in SORTS:
-        raise BadParameter("sort", _("must be one of: %(values)s") % {"values": ", ".join(SORTS)})
-    page = positive_int(_single(query, "page"), "page", 1, MAX_PAGE)
-    per_page = positive_int(_single(query, "per_page"), "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
+    declared = PARAMETERS["sort"]
+    sort = _single(query, "sort") or declared.default
+    if sort not in declared.choices:
+        raise BadParameter(
+            "sort", _("must be one of: %(values)s") % {"values": ", ".join(declared.choices)}
+        )
+    page, per_page = (
+        positive_int(_single(query, name), name, PARAMETERS[name].default, PARAMETERS[name].maximum)
+        for name in ("page", "per_page")
+    )
     return SearchParams.build(
         filters, q=q, year_from=year_from, year_to=year_to, sort=sort, page=page, per_page=per_page
     )

@@ -25,6 +25,7 @@ from repository.vocabularies import (
 SUMMARY_MAX_WORDS = 60
 TEXT_MAX_CHARS = 20_000
 MAX_SOURCES = 20
+TITLE_MAX_CHARS = 200
 MAX_PARTNERS = 50
 EARLIEST_YEAR = 1900
 
@@ -216,7 +217,7 @@ def _validate(record: object) -> tuple[dict, Errors]:
         errors.append(("id", "must be a positive whole number"))
     clean["id"] = record_id if "id" not in {f for f, _ in errors} else None
 
-    clean["title"] = _text(record, "title", errors, required=True, max_chars=200)
+    clean["title"] = _text(record, "title", errors, required=True, max_chars=TITLE_MAX_CHARS)
     clean["summary"] = _text(record, "summary", errors, required=True, max_chars=1000)
     if clean["summary"] and word_count(clean["summary"]) > SUMMARY_MAX_WORDS:
         errors.append(

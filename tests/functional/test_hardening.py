@@ -57,7 +57,7 @@ def test_a_held_database_lock_gives_a_clean_503_then_recovers(settings, database
     add_practices(db, record())
     quick = Database(database_url, lock_timeout=1.0)
     app = create_app(settings, database=quick)
-    release = threading.Event()
+    release, held = threading.Event(), threading.Event()
 
     def hold_lock():
         with db.write() as session:
@@ -67,12 +67,13 @@ def test_a_held_database_lock_gives_a_clean_503_then_recovers(settings, database
                 session.execute(text("UPDATE practice SET title = title"))
             else:
                 session.execute(text("LOCK TABLE practice, rate_counter IN ACCESS EXCLUSIVE MODE"))
+            held.set()
             release.wait(15)
 
     holder = threading.Thread(target=hold_lock)
     with TestClient(app, base_url="https://testserver") as client:
         holder.start()
-        time.sleep(0.3)
+        assert held.wait(10)  # the lock is taken before the request is sent
         page = client.get("/signin")
         from tests.conftest import csrf_from
 

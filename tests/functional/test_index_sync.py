@@ -3,6 +3,7 @@
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from dataclasses import replace
 
@@ -194,10 +195,23 @@ def test_a_foreign_lock_holder_never_breaks_searching(db, sync):
         with pytest.raises(IndexBusy):
             sync.catch_up()
         assert found(sync) == set()  # searching still answers
+        skipped = threading.Event()
+        real_catch_up = sync.catch_up
+
+        def watched_catch_up():
+            try:
+                return real_catch_up()
+            except IndexBusy:
+                skipped.set()
+                raise
+
+        sync.catch_up = watched_catch_up
         worker = IndexWorker(sync, interval=0.05)
         worker.start()
-        time.sleep(0.3)  # the worker skips, never raises
+        assert skipped.wait(10), "the worker never tried while the lock was held"
+        assert worker._thread.is_alive()  # it skipped the busy index and carries on
         worker.stop()
+        del sync.catch_up
     finally:
         foreign.cancel()
         ix.close()

@@ -1,0 +1,79 @@
+"""Scoring on a fixture whose answers are written out from the texts, on both read paths.
+
+The expected ids below come from reading the documents, not from Whoosh's matchers: Whoosh is
+not the oracle (its matcher once answered 105 for `shelter ANDNOT police` where 104 was right).
+"""
+
+import logging
+
+import pytest
+
+from search import SearchIndex, SearchParams, scoring
+from tests.unit.test_search_engine import doc
+
+TEXTS = {
+    1: "shelter for women leaving exploitation",
+    2: "shelter staff and police training",
+    3: "police raids on brothels",
+    4: "legal aid offered in every shelter",
+    5: "legal aid clinic for migrant workers",
+    6: "aid for legal reform",
+    7: "a new shelter opened",
+    8: "shelter that is later withdrawn",
+    9: "judges training on labour cases",
+}
+EXPECTED = {
+    "shelter": {1, 2, 4, 7},  # 8 is deleted
+    "shelter ANDNOT police": {1, 4, 7},
+    "shelter NOT police": {1, 4, 7},
+    "police ANDNOT shelter": {3},
+    '"legal aid"': {4, 5},
+    "legal aid": {4, 5, 6},
+    "(shelter OR police) AND training": {2},
+    "training ANDMAYBE police": {2, 9},
+    "nothingmatcheshere": set(),
+}
+
+
+@pytest.fixture(params=["fast", "public"])
+def index(request, tmp_path, monkeypatch):
+    """A fresh index per read path, so no answer is remembered from the other path."""
+    if request.param == "public":
+        monkeypatch.setattr(scoring, "fast_path_available", lambda: False)
+    docs = [doc(n, f"Practice {n}", text, text) for n, text in TEXTS.items()]
+    index = SearchIndex(tmp_path / "index")
+    index.rebuild(docs[:4], seq=0)
+    index.apply(docs[4:], [], seq=1)  # a second segment
+    index.apply([], [8], seq=2)  # a deletion in it
+    yield index
+    index.close()
+
+
+@pytest.mark.parametrize("text", list(EXPECTED))
+def test_matches_are_the_documents_that_say_so(index, text):
+    found = index.search(SearchParams(q=text, per_page=100))
+    assert set(found.ids) == EXPECTED[text]
+    assert found.total == len(EXPECTED[text])
+
+
+def test_and_maybe_ranks_the_optional_word_higher(index):
+    found = index.search(SearchParams(q="training ANDMAYBE police", per_page=100))
+    assert found.ids[0] == 2
+
+
+def test_a_codec_that_disagrees_turns_the_fast_path_off(monkeypatch, caplog):
+    import numpy as np
+
+    scoring.fast_path_available.cache_clear()
+    monkeypatch.setattr(scoring, "_byte_to_length_table", lambda: np.zeros(256))
+    try:
+        with caplog.at_level(logging.WARNING, logger="search.scoring"):
+            assert scoring.fast_path_available() is False
+        assert "fast scoring path disabled (field lengths differ)" in caplog.text
+    finally:
+        scoring.fast_path_available.cache_clear()
+
+
+def test_the_pinned_whoosh_passes_the_self_check():
+    scoring.fast_path_available.cache_clear()
+    assert scoring.fast_path_available() is True
