@@ -3,7 +3,7 @@
 from pathlib import Path
 from urllib.parse import urlencode
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from starlette.templating import Jinja2Templates
 
 from repository import facets
@@ -17,6 +17,12 @@ TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 def label(key: str, value: str) -> str:
     """A facet value's label by the facet's document key ("pillars", "countries", ...)."""
     return facets.label(key, value)
+
+
+@pass_context
+def path(context, name: str, **params) -> str:
+    """The path of a named route: templates link by route name, never by a written path."""
+    return str(context["request"].app.url_path_for(name, **params))
 
 
 def kwargs_for(field, error: str = "", extra: str = "") -> dict:
@@ -52,6 +58,7 @@ def make_templates(debug: bool = False) -> Jinja2Templates:
     env.install_gettext_translations(translations(), newstyle=True)
     env.globals.update(
         label=label,
+        path=path,
         query_url=query_url,
         kwargs_for=kwargs_for,
         label_status=lambda value: translations().gettext(STATUSES.label_of(value)),

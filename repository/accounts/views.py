@@ -4,7 +4,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from repository import geography
+from repository import geography, links
 from repository.accounts import services
 from repository.accounts.sessions import (
     client_address,
@@ -132,7 +132,16 @@ def change_password(request: Request, form) -> Response:
 def notifications(request: Request) -> Response:
     user = require_user(request)
     items = services.notifications_of(request.app.state.db, user)
-    return render(request, "accounts/notifications.html", {"notifications": items})
+    shown = [
+        {
+            "message": n.message,
+            "link": links.resolve(request.app, n.link),
+            "read_at": n.read_at,
+            "created_at": n.created_at,
+        }
+        for n in items
+    ]
+    return render(request, "accounts/notifications.html", {"notifications": shown})
 
 
 @with_form

@@ -132,7 +132,7 @@ def _notify_owners(session: Session, item, message: str, link: str) -> None:
             EmailOutbox(
                 to_address=member.email,
                 subject=f"Practice Hub: {message[:200]}",
-                body=f"{message}\n\nSee it at {link}\n",
+                body=f"{message}\n",
             )
         )
 
@@ -142,9 +142,9 @@ def _title(item) -> str:
 
 
 def _link(item) -> str:
-    if isinstance(item, PracticeUpdate):
-        return f"/submissions/updates/{item.id}"
-    return f"/submissions/{item.id}"
+    """What a notification is about, as a reference ("update:5"); the pages turn it into a
+    link through the route table (links.resolve), so no service writes a page path."""
+    return f"update:{item.id}" if isinstance(item, PracticeUpdate) else f"submission:{item.id}"
 
 
 # -- creating and editing ------------------------------------------------------------------

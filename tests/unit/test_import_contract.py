@@ -69,3 +69,16 @@ def test_the_rule_catches_a_forbidden_import(tmp_path):
     module = tmp_path / "views.py"
     module.write_text("from whoosh import index\nimport sqlalchemy.orm\n")
     assert {"whoosh", "sqlalchemy"} <= _top(imported_modules(module))
+
+
+TEMPLATES = sorted((ROOT / "templates").rglob("*.html"))
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_templates_link_by_route_name(path):
+    """A written path would survive a renamed route and send people to a 404."""
+    import re
+
+    text = path.read_text(encoding="utf-8")
+    assert not re.search(r'(href|action)="/', text)
+    assert "query_url('/" not in text

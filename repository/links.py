@@ -1,0 +1,23 @@
+"""References stored with notifications ("submission:12", "update:5") and their page paths.
+
+Services record what a notification is about; only here, with the app's route table, does a
+reference become a path, so a renamed route cannot leave stale links in the database.
+"""
+
+from starlette.routing import NoMatchFound
+
+ROUTES = {"submission": ("submission", "item_id"), "update": ("update", "item_id")}
+
+
+def resolve(app, reference: str) -> str:
+    """The page path of a reference; paths stored before references existed pass through."""
+    if reference.startswith("/"):
+        return reference
+    kind, _sep, raw = reference.partition(":")
+    if kind not in ROUTES or not raw.isdigit():
+        return ""
+    name, param = ROUTES[kind]
+    try:
+        return str(app.url_path_for(name, **{param: int(raw)}))
+    except NoMatchFound:
+        return ""
