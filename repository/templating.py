@@ -22,7 +22,21 @@ def label(key: str, value: str) -> str:
 @pass_context
 def path(context, name: str, **params) -> str:
     """The path of a named route: templates link by route name, never by a written path."""
-    return str(context["request"].app.url_path_for(name, **params))
+    return route_path(context["request"].app, name, **params)
+
+
+def route_path(app, name: str, **params) -> str:
+    """`app.url_path_for`, remembered: Starlette tries every route on each call, and a page
+    of results asks for the same few paths hundreds of times. Routes never change once the
+    app is built, so the answers stay right."""
+    known = app.state._state.setdefault("route_paths", {})
+    key = (name, *sorted(params.items()))
+    found = known.get(key)
+    if found is None:
+        if len(known) > 50_000:
+            known.clear()  # paths of many different ids: start again rather than grow
+        found = known[key] = str(app.url_path_for(name, **params))
+    return found
 
 
 def kwargs_for(field, error: str = "", extra: str = "") -> dict:
