@@ -220,6 +220,33 @@ def reindex():
     click.echo(f"indexed {count} published practices into {sync.index.current_dir()}")
 
 
+@main.command("check-tags")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    default=("published",),
+    show_default=True,
+    help="Check practices with this status (repeatable).",
+)
+@clear_errors
+def check_tags(statuses):
+    """Flag tags that narrow nothing or that the text does not support; exit 1 if any."""
+    from repository.practices.interchange import export_lines
+    from repository.practices.tagcheck import check
+
+    database_ = database()
+    _require_migrated(database_)
+    with database_.read() as session:
+        records = [json.loads(line) for line in export_lines(session, statuses)]
+    findings = check(records)
+    for finding in findings:
+        click.echo(str(finding))
+    if findings:
+        raise Failure(f"{len(findings)} tagging problems in {len(records)} practices")
+    click.echo(f"tags look right: {len(records)} practices checked")
+
+
 @main.command("check-index")
 @clear_errors
 def check_index():

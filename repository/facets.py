@@ -13,9 +13,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, and_, or_, select
 
-from repository import geography
+from repository import geography, scopes
 from repository.i18n import translations
 from repository.vocabularies import (
     ACTOR_TYPES,
@@ -64,6 +64,27 @@ class Facet:
 
         if self.key in ("practice_type", "evidence", "language"):
             return getattr(Practice, self.key).in_(list(values))
+        if self.name in SCOPED_PLACES:
+            # Where its scope is: national ones by their countries, regional ones by their area,
+            # global ones under "global" (repository/scopes.py).
+            codes = _codes_for(self.name, values)
+            conditions = [
+                and_(
+                    Practice.scope == "national",
+                    Practice.id.in_(
+                        select(PracticeCountry.practice_id).where(
+                            PracticeCountry.country_code.in_(codes)
+                        )
+                    ),
+                ),
+                and_(
+                    Practice.scope == "regional",
+                    Practice.scope_area.in_(scopes.areas_in(SCOPED_PLACES[self.name], values)),
+                ),
+            ]
+            if scopes.GLOBAL in values:
+                conditions.append(Practice.scope == scopes.GLOBAL)
+            return or_(*conditions)
         if self.name in PLACE_ATTRIBUTES:
             codes = _codes_for(self.name, values)
             return Practice.id.in_(
@@ -77,6 +98,10 @@ class Facet:
 
     def matches(self, record: dict, values: Sequence[str]) -> bool:
         """Whether a practice record (the JSON Lines dict) carries any of the values."""
+        if self.name in SCOPED_PLACES:
+            scope = record.get("scope") or scopes.default_scope(record.get("countries") or [])
+            places = scopes.places(scope, record.get("scope_area"), record.get("countries") or [])
+            return bool(set(places[self.key]) & set(values))
         if self.name in PLACE_ATTRIBUTES:
             carried = set(record.get("countries") or [])
             return bool(carried & set(_codes_for(self.name, values)))
@@ -86,6 +111,7 @@ class Facet:
 
 
 PLACE_ATTRIBUTES = {"country": "code", "region": "region", "un_group": "un_group"}
+SCOPED_PLACES = {"region": "regions", "un_group": "un_groups"}  # facet -> Area attribute
 
 
 def _codes_for(name: str, values: Sequence[str]) -> list[str]:
@@ -115,13 +141,19 @@ def _term_labels(name: str) -> dict[str, str]:
 FACET_LIST = (
     Facet("pillar", "pillars", "P-pillar", "P-pillar.", _vocabulary(PILLARS), always_listed=True),
     Facet("actor_type", "actor_types", "Actor type", "Actor type.", _vocabulary(ACTOR_TYPES)),
-    Facet("region", "regions", "Region (UN M49)", "UN M49 region.", lambda: geography.REGIONS),
+    Facet(
+        "region",
+        "regions",
+        "Region (UN M49)",
+        "UN M49 region where the practice applies; 'global' for global practices.",
+        lambda: (*geography.REGIONS, (scopes.GLOBAL, "Global")),
+    ),
     Facet(
         "un_group",
         "un_groups",
         "UN regional group",
-        "UN regional group.",
-        lambda: geography.UN_GROUPS,
+        "UN regional group where the practice applies; 'global' for global practices.",
+        lambda: (*geography.UN_GROUPS, (scopes.GLOBAL, "Global")),
     ),
     Facet("country", "countries", "Country", "ISO 3166 alpha-3 code.", _countries, ordered=False),
     Facet(

@@ -15,13 +15,20 @@ from importlib import resources
 @dataclass(frozen=True)
 class Country:
     code: str  # ISO 3166 alpha-3
-    name: str
+    name: str  # as the UN writes it in English (UNTERM short name; M49 name for areas)
     region: str  # M49 region machine value, e.g. "africa"
     subregion: str  # M49 sub-region machine value, e.g. "sub_saharan_africa"
     intermediate_region: str  # M49 intermediate region where one exists, else ""
     un_group: str  # UN regional group machine value, "" for none
     un_member: bool
     numeric: str = ""  # ISO 3166 numeric, zero-padded (as in world-atlas)
+    # The UN's names in the six UN languages, as (language, name) pairs; areas that are not
+    # states have their English M49 name only.
+    names: tuple[tuple[str, str], ...] = ()
+    status: str = "member"  # "member", "observer" (Holy See, State of Palestine) or "area"
+
+    def name_in(self, language: str) -> str:
+        return dict(self.names).get(language) or self.name
 
 
 REGIONS = (
@@ -117,8 +124,26 @@ def _un_group(code: str, region: str, subregion: str, member: bool) -> str:
     return ""
 
 
+OBSERVER_STATES = {"VAT", "PSE"}
+UN_LANGUAGES = ("en", "fr", "es", "ru", "zh", "ar")
+
+
+def _un_names() -> dict[str, dict[str, str]]:
+    """ISO alpha-3 -> {language: UN name} (see repository/data/README.md)."""
+    source = resources.files("repository").joinpath("data/un_names.csv")
+    names = {}
+    with source.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["unterm"]:
+                names[row["iso3"]] = {lang: row[lang] for lang in UN_LANGUAGES if row[lang]}
+            else:
+                names[row["iso3"]] = {"en": row["m49_en"] or row["en"]}
+    return names
+
+
 def _load() -> dict[str, Country]:
     source = resources.files("country_converter").joinpath("country_data.tsv")
+    un_names = _un_names()
     countries = {}
     with source.open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle, delimiter="\t"):
@@ -130,9 +155,14 @@ def _load() -> dict[str, Country]:
                 _INTERMEDIATE_TO_SUBREGION.get(intermediate) or _SUBREGION_BY_LABEL[intermediate]
             )
             member = bool(row["UNmember"])
+            names = un_names.get(row["ISO3"], {})
             countries[row["ISO3"]] = Country(
                 code=row["ISO3"],
-                name=row["name_short"],
+                name=names.get("en") or row["name_short"],
+                names=tuple(sorted(names.items())),
+                status="member"
+                if member
+                else ("observer" if row["ISO3"] in OBSERVER_STATES else "area"),
                 region=region,
                 subregion=subregion,
                 intermediate_region=intermediate
@@ -147,8 +177,18 @@ def _load() -> dict[str, Country]:
 
 @cache
 def countries() -> dict[str, Country]:
-    """Every country by ISO alpha-3 code, sorted by name."""
-    return dict(sorted(_load().items(), key=lambda item: item[1].name))
+    """Every country and area by ISO alpha-3 code, in the order people read names in."""
+    from repository.collation import sort_key
+
+    return dict(sorted(_load().items(), key=lambda item: sort_key(item[1].name)))
+
+
+@cache
+def sorted_for(language: str) -> tuple[Country, ...]:
+    """Every country and area in the order of its name in that language."""
+    from repository.collation import sort_key
+
+    return tuple(sorted(countries().values(), key=lambda c: sort_key(c.name_in(language))))
 
 
 def country(code: str) -> Country | None:

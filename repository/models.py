@@ -77,6 +77,10 @@ class Practice(Base):
     start_year: Mapped[int | None] = mapped_column(Integer)  # None only in drafts
     end_year: Mapped[int | None] = mapped_column(Integer)  # None while ongoing
     language: Mapped[str] = mapped_column(String(2), default="en")
+    # Where it applies: "national" (its countries), "regional" (scope_area names the area) or
+    # "global" (repository/scopes.py).
+    scope: Mapped[str] = mapped_column(String(10), default="national", server_default="national")
+    scope_area: Mapped[str | None] = mapped_column(String(40))
     practice_type: Mapped[str] = mapped_column(String(40))
     evidence: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
@@ -120,6 +124,12 @@ class Practice(Base):
         lazy="selectin",
         order_by="PracticePartner.position",
     )
+    translations: Mapped[list["PracticeTranslation"]] = relationship(
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        lazy="selectin",
+        order_by="PracticeTranslation.language",
+    )
 
     def tag_values(self, vocabulary: str) -> list[str]:
         return [tag.value for tag in self.tags if tag.vocabulary == vocabulary]
@@ -161,6 +171,21 @@ class PracticeSource(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     title: Mapped[str] = mapped_column(String(300))
     url: Mapped[str] = mapped_column(String(2000))
+    publisher: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    year: Mapped[int | None] = mapped_column(Integer)
+
+
+class PracticeTranslation(Base):
+    """The title and summary of a practice in another language than its own."""
+
+    __tablename__ = "practice_translation"
+
+    practice_id: Mapped[int] = mapped_column(
+        ForeignKey("practice.id", ondelete="CASCADE"), primary_key=True
+    )
+    language: Mapped[str] = mapped_column(String(2), primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text)
 
 
 class PracticePartner(Base):

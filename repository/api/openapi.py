@@ -2,7 +2,7 @@
 
 from functools import cache
 
-from repository import facets
+from repository import facets, scopes
 from repository.discovery.params import PARAMETERS, Parameter
 from repository.practices.validation import (
     EARLIEST_YEAR,
@@ -77,13 +77,32 @@ def _record_properties() -> dict:
                 properties[field]["nullable"] = True
         elif field == "partner_organisations":
             properties[field] = STRING_LIST
+        elif field == "scope":
+            properties[field] = {"type": "string", "enum": [v for v, _ in scopes.SCOPES]}
+        elif field == "scope_area":
+            properties[field] = {"type": "string", "enum": list(scopes.AREAS), "nullable": True}
+        elif field == "translations":
+            properties[field] = {
+                "type": "object",
+                "description": "Title and summary in other languages, by language code.",
+                "additionalProperties": {
+                    "type": "object",
+                    "required": ["title", "summary"],
+                    "properties": {"title": {"type": "string"}, "summary": {"type": "string"}},
+                },
+            }
         elif field == "sources":
             properties[field] = {
                 "type": "array",
                 "maxItems": MAX_SOURCES,
                 "items": {
                     "type": "object",
-                    "properties": {"title": {"type": "string"}, "url": {"type": "string"}},
+                    "properties": {
+                        "title": {"type": "string"},
+                        "publisher": {"type": "string"},
+                        "year": {"type": "integer", "nullable": True},
+                        "url": {"type": "string"},
+                    },
                 },
             }
         else:
@@ -327,9 +346,16 @@ def _components(facet_value: dict, result: dict, record_properties: dict) -> dic
                     **record_properties,
                     "id": {"type": "integer"},
                     "url": {"type": "string"},
-                    "regions": STRING_LIST,
-                    "un_groups": STRING_LIST,
+                    "regions": {
+                        **STRING_LIST,
+                        "description": "M49 regions where its scope is; 'global' if global.",
+                    },
+                    "un_groups": {
+                        **STRING_LIST,
+                        "description": "UN regional groups where its scope is; 'global' if global.",
+                    },
                     "is_global": {"type": "boolean"},
+                    "scope_area_name": {"type": "string", "nullable": True},
                     "last_verified": {"type": "string", "nullable": True},
                 },
             },
@@ -395,6 +421,8 @@ def document() -> dict:
             "organisation": {"type": "string"},
             "countries": STRING_LIST,
             "country_names": STRING_LIST,
+            "scope": {"type": "string", "enum": [v for v, _ in scopes.SCOPES]},
+            "scope_area_name": {"type": "string", "nullable": True},
             "pillars": STRING_LIST,
             "actor_types": STRING_LIST,
             "start_year": {"type": "integer"},

@@ -45,8 +45,10 @@ def word_count(text: str) -> int:
 def _place(document: dict) -> str:
     """Short enough to say: up to three countries by name, else how many."""
     names = document["country_names"]
-    if not names:
+    if document.get("is_global"):
         return "Global"
+    if not names:
+        return document.get("scope_area_name") or "Global"
     return ", ".join(names) if len(names) <= 3 else f"{len(names)} countries"
 
 

@@ -4,7 +4,7 @@ from collections import Counter, defaultdict
 
 from sqlalchemy import func, select
 
-from repository import geography
+from repository import geography, scopes
 from repository.models import Practice, PracticeCountry, PracticeTag, SearchMiss
 from repository.practices.documents import to_public
 from repository.templating import query_url
@@ -28,8 +28,11 @@ def _published_tags(session) -> dict[int, dict[str, set[str]]]:
         .where(PUBLISHED)
     ):
         tags[practice_id]["countries"].add(code)
-    for (practice_id,) in session.execute(select(Practice.id).where(PUBLISHED)):
-        tags[practice_id]
+    for practice_id, scope, area in session.execute(
+        select(Practice.id, Practice.scope, Practice.scope_area).where(PUBLISHED)
+    ):
+        tags[practice_id]["scope"] = {scope}
+        tags[practice_id]["scope_area"] = {area} if area else set()
     return tags
 
 
@@ -41,21 +44,26 @@ def coverage_data(db, search_path: str = "/search") -> dict:
 def _coverage_data(session, search_path: str) -> dict:
     tags = _published_tags(session)
     by_region = {value: Counter() for value, _ in geography.REGIONS}
-    by_region["global"] = Counter()
+    by_region[scopes.GLOBAL] = Counter()
+    by_group = {value: Counter() for value, _ in geography.UN_GROUPS}
+    by_group[scopes.GLOBAL] = Counter()
     by_actor = {value: Counter() for value in ACTOR_TYPES.values}
     countries: Counter = Counter()
     groups: Counter = Counter()
     for practice in tags.values():
-        places = [geography.country(c) for c in practice["countries"]]
-        places = [c for c in places if c]
-        regions = {c.region for c in places} or {"global"}
+        # Counted where its scope is (repository/scopes.py), not through member lists.
+        scope = next(iter(practice["scope"]), "national")
+        area = next(iter(practice["scope_area"]), None)
+        places = scopes.places(scope, area, sorted(practice["countries"]))
         for code in practice["countries"]:
             countries[code] += 1
-        for group in {c.un_group for c in places if c.un_group}:
+        for group in places["un_groups"]:
             groups[group] += 1
         for pillar in practice["pillars"]:
-            for region in regions:
+            for region in places["regions"]:
                 by_region[region][pillar] += 1
+            for group in places["un_groups"]:
+                by_group[group][pillar] += 1
             for actor in practice["actor_types"]:
                 by_actor[actor][pillar] += 1
     years = dict(
@@ -75,9 +83,18 @@ def _coverage_data(session, search_path: str) -> dict:
                 "value": value,
                 "label": label,
                 "counts": [by_region[value][p] for p in PILLARS.values],
-                "url": query_url(search_path, region=value) if value != "global" else None,
+                "url": query_url(search_path, region=value),
             }
             for value, label in [*geography.REGIONS, ("global", "Global")]
+        ],
+        "by_group": [
+            {
+                "value": value,
+                "label": label,
+                "counts": [by_group[value][p] for p in PILLARS.values],
+                "url": query_url(search_path, un_group=value),
+            }
+            for value, label in [*geography.UN_GROUPS, (scopes.GLOBAL, "Global")]
         ],
         "by_actor": [
             {

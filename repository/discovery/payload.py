@@ -48,6 +48,8 @@ def result(card: dict, snippet: str | None = None) -> dict:
         "organisation": card["organisation"],
         "countries": card["countries"],
         "country_names": card["country_names"],
+        "scope": card.get("scope", "national" if card["countries"] else "global"),
+        "scope_area_name": card.get("scope_area_name"),
         "pillars": card["pillars"],
         "actor_types": card["actor_types"],
         "start_year": card["start_year"],

@@ -4,7 +4,7 @@ The public document is the one serializer: the JSON API returns it, the pages re
 search index is fed from it.
 """
 
-from repository import geography
+from repository import geography, scopes
 from repository.models import Practice
 from repository.practices.validation import FIELDS
 from repository.vocabularies import TAG_VOCABULARIES
@@ -22,22 +22,26 @@ def to_record(practice: Practice) -> dict:
         "organisation": practice.organisation.name,
         "partner_organisations": [p.organisation.name for p in practice.partners],
         "countries": practice.country_codes,
+        "scope": practice.scope,
+        "scope_area": practice.scope_area,
         "practice_type": practice.practice_type,
         "evidence": practice.evidence,
         "start_year": practice.start_year,
         "end_year": practice.end_year,
         "language": practice.language,
-        "sources": [{"title": s.title, "url": s.url} for s in practice.sources],
+        "translations": {
+            t.language: {"title": t.title, "summary": t.summary} for t in practice.translations
+        },
+        "sources": [
+            {"title": s.title, "publisher": s.publisher, "year": s.year, "url": s.url}
+            for s in practice.sources
+        ],
         "status": practice.status,
         "last_verified": practice.last_verified.isoformat() if practice.last_verified else None,
     }
     for name, vocabulary in TAG_VOCABULARIES.items():
         record[name] = vocabulary.sort(practice.tag_values(name))
     return {field: record[field] for field in FIELDS}
-
-
-def _distinct(values) -> list[str]:
-    return sorted({v for v in values if v})
 
 
 def to_public(practice: Practice) -> dict:
@@ -49,11 +53,10 @@ def to_public(practice: Practice) -> dict:
     record.update(
         url=f"/practices/{practice.id}",
         organisation_actor_type=practice.organisation.actor_type,
-        is_global=not countries,
+        is_global=practice.scope == scopes.GLOBAL,
+        scope_area_name=scopes.AREAS[practice.scope_area].name if practice.scope_area else None,
         country_names=[c.name for c in countries],
-        regions=_distinct(c.region for c in countries),
-        subregions=_distinct(c.subregion for c in countries),
-        un_groups=_distinct(c.un_group for c in countries),
+        **scopes.places(practice.scope, practice.scope_area, record["countries"]),
         ongoing=practice.end_year is None,
         published_at=practice.published_at.isoformat() if practice.published_at else None,
         updated_at=practice.updated_at.isoformat() if practice.updated_at else None,
@@ -70,6 +73,8 @@ CARD_FIELDS = (
     "countries",
     "country_names",
     "is_global",
+    "scope",
+    "scope_area_name",
     "pillars",
     "actor_types",
     "start_year",

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from repository import facets, geography
-from repository.models import Attachment, Practice, PracticeCountry, PracticeTag
+from repository import facets
+from repository.models import Attachment, Practice, PracticeTag
 from repository.practices.documents import to_public
 from repository.vocabularies import PILLARS
 
@@ -74,21 +74,12 @@ def counts_by_pillar(session: Session) -> dict[str, int]:
 
 
 def counts_by_region(session: Session) -> dict[str, int]:
-    """Published practices per M49 region; a practice in several regions counts in each."""
-    rows = session.execute(
-        select(PracticeCountry.practice_id, PracticeCountry.country_code)
-        .join(Practice, Practice.id == PracticeCountry.practice_id)
-        .where(PUBLISHED)
-    ).all()
-    regions: dict[str, set[int]] = {value: set() for value, _ in geography.REGIONS}
-    for practice_id, code in rows:
-        country = geography.country(code)
-        if country:
-            regions[country.region].add(practice_id)
-    global_count = session.scalar(select(func.count()).where(PUBLISHED, ~Practice.countries.any()))
-    counts = {value: len(ids) for value, ids in regions.items()}
-    counts["global"] = global_count or 0
-    return counts
+    """Published practices per M49 region where their scope is, and global ones."""
+    facet = facets.facet("region")
+    return {
+        value: session.scalar(select(func.count()).where(PUBLISHED, facet.clause([value]))) or 0
+        for value in facet.values
+    }
 
 
 def home_figures(db) -> dict:

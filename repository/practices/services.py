@@ -15,6 +15,7 @@ from repository.models import (
     PracticeRevision,
     PracticeSource,
     PracticeTag,
+    PracticeTranslation,
     User,
     utcnow,
 )
@@ -86,7 +87,15 @@ def _apply(session: Session, practice: Practice, clean: dict) -> None:
     with session.no_autoflush:
         for field in ("title", "summary", "description", "results", "lessons_learned"):
             setattr(practice, field, clean[field])
-        for field in ("practice_type", "evidence", "start_year", "end_year", "language"):
+        for field in (
+            "practice_type",
+            "evidence",
+            "start_year",
+            "end_year",
+            "language",
+            "scope",
+            "scope_area",
+        ):
             setattr(practice, field, clean[field])
         practice.organisation = lead
         practice.last_verified = (
@@ -99,8 +108,18 @@ def _apply(session: Session, practice: Practice, clean: dict) -> None:
         ]
         practice.countries = [PracticeCountry(country_code=code) for code in clean["countries"]]
         practice.sources = [
-            PracticeSource(position=i, title=s["title"], url=s["url"])
+            PracticeSource(
+                position=i,
+                title=s["title"],
+                publisher=s.get("publisher") or "",
+                year=s.get("year"),
+                url=s["url"],
+            )
             for i, s in enumerate(clean["sources"])
+        ]
+        practice.translations = [
+            PracticeTranslation(language=language, title=t["title"], summary=t["summary"])
+            for language, t in sorted((clean.get("translations") or {}).items())
         ]
         practice.partners = [
             PracticePartner(organisation_id=org_id, position=i)

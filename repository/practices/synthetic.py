@@ -6,7 +6,7 @@ that word frequencies, lengths and tag co-occurrence look like real submissions,
 
 import random
 
-from repository import geography
+from repository import geography, scopes
 from repository.vocabularies import (
     ACTOR_TYPES,
     EVIDENCE,
@@ -131,15 +131,23 @@ def synthetic_records(count: int, seed: int = 0, published_share: float = 0.9) -
         actors = _pick(rng, ACTOR_TYPES.values, ACTOR_WEIGHTS, 3)
         action = rng.choice(ACTIONS[pillars[0]])
         sector = rng.choice(SECTORS)
-        places = (
-            [] if rng.random() < 0.18 else rng.sample(countries, rng.choice([1, 1, 1, 1, 2, 3]))
+        # Scopes as in the seed collection: about 7 in 10 national, 1 in 10 regional (naming
+        # its area, rarely its countries), 2 in 10 global.
+        scope = rng.choices(("national", "regional", "global"), (0.70, 0.12, 0.18))[0]
+        area = rng.choice(list(scopes.AREAS)) if scope == "regional" else None
+        if scope == "national":
+            places = rng.sample(countries, rng.choice([1, 1, 1, 1, 2, 3]))
+        else:
+            places = []
+        where = ", ".join(c.name for c in places) or (
+            scopes.AREAS[area].name if area else "several regions"
         )
-        where = ", ".join(c.name for c in places) or "several regions"
         lead = actors[0]
         organisation = (
             f"{rng.choice(ORG_KINDS[lead])} {places[0].name if places else 'International'}"
         )
-        start = rng.randint(1995, 2024)
+        # Half of the seed started in 2015 or later; the rest spread back to 1995.
+        start = rng.randint(2015, 2026) if rng.random() < 0.5 else rng.randint(1995, 2014)
         forms = _pick(rng, EXPLOITATION_FORMS.values, [5, 6, 1, 1, 0.3, 1, 1, 1, 0.3, 1], 2)
         groups = _pick(
             rng, TARGET_GROUPS.values, [3, 2, 1, 1, 3, 3, 1, 0.5, 0.5, 1, 2, 3, 1.5, 0.5], 3
@@ -161,6 +169,12 @@ def synthetic_records(count: int, seed: int = 0, published_share: float = 0.9) -
         status = (
             "published" if rng.random() < published_share else rng.choice(["draft", "submitted"])
         )
+        # The seed's mix: about 57% English, the five other UN languages about 8.5% each; an
+        # entry in another language carries an English title and summary.
+        language = rng.choices(["en", "fr", "es", "ru", "ar", "zh"], [57, 8.6, 8.6, 8.6, 8.6, 8.6])[
+            0
+        ]
+        translations = {} if language == "en" else {"en": {"title": title, "summary": summary}}
         records.append(
             {
                 "title": title,
@@ -172,6 +186,8 @@ def synthetic_records(count: int, seed: int = 0, published_share: float = 0.9) -
                 "partner_organisations": [],
                 "actor_types": actors,
                 "countries": sorted(c.code for c in places),
+                "scope": scope,
+                "scope_area": area,
                 "pillars": pillars,
                 "exploitation_forms": forms,
                 "target_groups": groups,
@@ -182,12 +198,13 @@ def synthetic_records(count: int, seed: int = 0, published_share: float = 0.9) -
                 "evidence": rng.choices(EVIDENCE.values, [0.5, 0.35, 0.15])[0],
                 "start_year": start,
                 "end_year": None if rng.random() < 0.4 else min(start + rng.randint(1, 8), 2026),
-                "language": rng.choices(
-                    ["en", "fr", "es", "ru", "ar"], [0.7, 0.1, 0.1, 0.05, 0.05]
-                )[0],
+                "language": language,
+                "translations": translations,
                 "sources": [
                     {
                         "title": f"Programme report {n + 1}",
+                        "publisher": organisation,
+                        "year": min(start + rng.randint(0, 3), 2026),
                         "url": f"https://example.org/reports/{seed}/{n + 1}",
                     }
                 ],

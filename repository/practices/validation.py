@@ -8,7 +8,7 @@ import re
 from datetime import date
 from urllib.parse import urlsplit
 
-from repository import geography
+from repository import geography, scopes
 from repository.vocabularies import (
     ACTOR_TYPES,
     EVIDENCE,
@@ -41,6 +41,8 @@ FIELDS = (
     "partner_organisations",
     "actor_types",
     "countries",
+    "scope",
+    "scope_area",
     "pillars",
     "exploitation_forms",
     "target_groups",
@@ -50,6 +52,7 @@ FIELDS = (
     "start_year",
     "end_year",
     "language",
+    "translations",
     "sources",
     "status",
     "last_verified",
@@ -167,8 +170,10 @@ def _sources(record: dict, errors: Errors) -> list[dict]:
     sources = []
     for position, item in enumerate(value, start=1):
         field = f"sources[{position}]"
-        if not isinstance(item, dict) or set(item) - {"title", "url"}:
-            errors.append((field, "must be an object with only 'title' and 'url'"))
+        if not isinstance(item, dict) or set(item) - {"title", "publisher", "year", "url"}:
+            errors.append(
+                (field, "must be an object with 'title' and 'url', and 'publisher' and 'year'")
+            )
             continue
         title, url = item.get("title"), item.get("url")
         if not isinstance(title, str) or not title.strip() or len(title) > 300:
@@ -179,8 +184,84 @@ def _sources(record: dict, errors: Errors) -> list[dict]:
         if not isinstance(url, str) or len(url) > 2000 or not valid_url(url.strip()):
             errors.append((f"{field}.url", "must be an http or https address"))
             continue
-        sources.append({"title": title.strip(), "url": url.strip()})
+        publisher, year = item.get("publisher") or "", item.get("year")
+        if not isinstance(publisher, str) or len(publisher) > 300:
+            errors.append((f"{field}.publisher", "must be a string of at most 300 characters"))
+            continue
+        if year is not None and (
+            isinstance(year, bool) or not isinstance(year, int) or not 1800 <= year <= _latest()
+        ):
+            errors.append((f"{field}.year", f"must be a year from 1800 to {_latest()}, or null"))
+            continue
+        sources.append(
+            {
+                "title": title.strip(),
+                "publisher": publisher.strip(),
+                "year": year,
+                "url": url.strip(),
+            }
+        )
     return sources
+
+
+def _latest() -> int:
+    return date.today().year + 1
+
+
+def _scope(record: dict, countries: list[str], errors: Errors) -> tuple[str, str | None]:
+    scope = record.get("scope")
+    if scope is None:
+        scope = scopes.default_scope(countries)
+    if not isinstance(scope, str) or scope not in dict(scopes.SCOPES):
+        errors.append(("scope", "must be one of: national, regional, global"))
+        return scopes.default_scope(countries), None
+    area = record.get("scope_area")
+    if area is not None and not isinstance(area, str):
+        errors.append(("scope_area", "must be the key of an area, or null"))
+        area = None
+    if scope == "regional":
+        if area is None or area == "":
+            errors.append(("scope_area", "is required for a regional practice"))
+            area = None
+        elif area not in scopes.AREAS:
+            errors.append(("scope_area", f"unknown area {str(area)[:40]!r}"))
+            area = None
+    elif area not in (None, ""):
+        errors.append(("scope_area", "is only for regional practices"))
+        area = None
+    else:
+        area = None
+    if scope == "national" and not countries:
+        errors.append(("countries", "needs at least one country for a national practice"))
+    if scope == "global" and countries:
+        errors.append(("countries", "must be empty for a global practice"))
+    return scope, area
+
+
+def _translations(record: dict, own_language: str, errors: Errors) -> dict:
+    value = record.get("translations") or {}
+    if not isinstance(value, dict):
+        errors.append(("translations", "must be an object of {language: {title, summary}}"))
+        return {}
+    clean = {}
+    for language in sorted(value):
+        item = value[language]
+        field = f"translations.{str(language)[:8]}"
+        if not valid_language(language) or language == own_language:
+            errors.append((field, "must be another language of the list"))
+            continue
+        if not isinstance(item, dict) or set(item) != {"title", "summary"}:
+            errors.append((field, "must be an object with 'title' and 'summary'"))
+            continue
+        title, summary = item["title"], item["summary"]
+        if not isinstance(title, str) or not title.strip() or len(title) > TITLE_MAX_CHARS:
+            errors.append((f"{field}.title", f"must be 1 to {TITLE_MAX_CHARS} characters"))
+            continue
+        if not isinstance(summary, str) or not summary.strip() or len(summary) > 1000:
+            errors.append((f"{field}.summary", "must be 1 to 1,000 characters"))
+            continue
+        clean[language] = {"title": title.strip(), "summary": summary.strip()}
+    return clean
 
 
 def valid_language(code: object) -> bool:
@@ -246,6 +327,7 @@ def _validate(record: object) -> tuple[dict, Errors]:
     if unknown:
         errors.append(("countries", f"unknown ISO 3166 alpha-3 code {unknown[0]!r}"))
     clean["countries"] = sorted(set(codes) - set(unknown))
+    clean["scope"], clean["scope_area"] = _scope(record, clean["countries"], errors)
 
     clean["practice_type"] = _choice(record, "practice_type", PRACTICE_TYPES, errors)
     clean["evidence"] = _choice(record, "evidence", EVIDENCE, errors)
@@ -260,6 +342,7 @@ def _validate(record: object) -> tuple[dict, Errors]:
             ("language", f"must be one of: {', '.join(LANGUAGES.values)} (got {language!r})")
         )
     clean["language"] = language if isinstance(language, str) else "en"
+    clean["translations"] = _translations(record, clean["language"], errors)
 
     clean["sources"] = _sources(record, errors)
     status = record.get("status", "draft")

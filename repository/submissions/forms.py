@@ -2,7 +2,6 @@
 and turns it into a record that the one validator (practices.validation) checks."""
 
 from wtforms import (
-    BooleanField,
     FieldList,
     Form,
     FormField,
@@ -17,7 +16,7 @@ from wtforms import validators as v
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from repository import geography
+from repository import geography, scopes
 from repository.practices.validation import SUMMARY_MAX_WORDS
 from repository.vocabularies import (
     ACTOR_TYPES,
@@ -47,6 +46,10 @@ class CheckboxesField(SelectMultipleField):
 
 class SourceForm(Form):
     title = StringField("Title of the source", [v.Optional(), v.Length(max=300)])
+    publisher = StringField(
+        "Publisher", [v.Optional(), v.Length(max=300)], description="Example: “ILO”."
+    )
+    year = IntegerField("Year", [v.Optional()])
     url = StringField("Address (http or https)", [v.Optional(), v.Length(max=2000)])
 
 
@@ -82,7 +85,20 @@ class PracticeForm(Form):
         choices=options(ACTOR_TYPES.terms),
         description="The lead organisation's type first; tick all that take part.",
     )
-    is_global = BooleanField("Global: not tied to particular countries")
+    scope = RadioField(
+        "Where it applies",
+        choices=options(scopes.SCOPES),
+        default="national",
+        validate_choice=False,
+        description="National: choose its countries. Regional: choose the region or "
+        "organisation of states. Global: not tied to particular countries or regions.",
+    )
+    scope_area = SelectField(
+        "Region or organisation of states (for a regional practice)",
+        choices=[SelectChoice("", "—")]
+        + [SelectChoice(key, area.name) for key, area in scopes.AREAS.items()],
+        validate_choice=False,
+    )
     countries = SelectMultipleField(
         "Countries",
         choices=[SelectChoice(c.code, c.name) for c in geography.countries().values()],
@@ -117,9 +133,11 @@ class PracticeForm(Form):
     def from_record(cls, record: dict) -> "PracticeForm":
         data = dict(record)
         data["partner_organisations"] = "\n".join(record.get("partner_organisations", []))
-        data["is_global"] = not record.get("countries")
+        data["scope"] = record.get("scope") or "national"
+        data["scope_area"] = record.get("scope_area") or ""
         sources = list(record.get("sources", []))
-        data["sources"] = sources + [{"title": "", "url": ""}] * max(0, SOURCE_ROWS - len(sources))
+        empty = {"title": "", "publisher": "", "year": None, "url": ""}
+        data["sources"] = sources + [empty] * max(0, SOURCE_ROWS - len(sources))
         return cls(data=data)
 
     def to_record(self) -> dict:
@@ -127,11 +145,14 @@ class PracticeForm(Form):
         sources = [
             {
                 "title": (entry.form.title.data or "").strip(),
+                "publisher": (entry.form.publisher.data or "").strip(),
+                "year": entry.form.year.data,
                 "url": (entry.form.url.data or "").strip(),
             }
             for entry in self.sources
         ]
-        countries = [] if self.is_global.data else list(self.countries.data or [])
+        scope = self.scope.data or "national"
+        countries = [] if scope == "global" else list(self.countries.data or [])
         return {
             "title": self.title.data or "",
             "summary": self.summary.data or "",
@@ -146,6 +167,8 @@ class PracticeForm(Form):
             ],
             "actor_types": list(self.actor_types.data or []),
             "countries": countries,
+            "scope": scope,
+            "scope_area": (self.scope_area.data or None) if scope == "regional" else None,
             "pillars": list(self.pillars.data or []),
             "exploitation_forms": list(self.exploitation_forms.data or []),
             "target_groups": list(self.target_groups.data or []),
@@ -155,7 +178,7 @@ class PracticeForm(Form):
             "start_year": self.start_year.data,
             "end_year": self.end_year.data,
             "language": self.language.data or "en",
-            "sources": [s for s in sources if s["title"] or s["url"]],
+            "sources": [s for s in sources if s["title"] or s["url"] or s["publisher"]],
         }
 
     def attach_errors(self, errors: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
@@ -171,7 +194,8 @@ class PracticeForm(Form):
     def _field_for(self, name: str):
         if name.startswith("sources["):
             index = int(name[8 : name.index("]")]) - 1
-            part = "url" if name.endswith(".url") else "title"
+            part = name.rsplit(".", 1)[-1] if "." in name else "title"
+            part = part if part in ("title", "publisher", "year", "url") else "title"
             if index < len(self.sources.entries):
                 entry = self.sources.entries[index].form
                 return entry[part], f"Source {index + 1}"

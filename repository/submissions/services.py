@@ -104,6 +104,8 @@ def create_draft(db, user: User, record: dict) -> int:
 def save(db, kind: str, item_id: int, user: User, record: dict) -> None:
     with db.write() as session:
         item = load(session, kind, item_id, user, edit=True)
+        # The form does not edit translations of the title and summary: keep those there are.
+        record = {"translations": record_of(item).get("translations") or {}, **record}
         fresh = session.get(User, user.id)
         if kind == "update":
             workflow.save_update(session, fresh, item, record)

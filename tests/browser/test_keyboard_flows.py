@@ -69,9 +69,15 @@ def test_partner_submits_and_curator_publishes_by_keyboard(chromium, live_server
     tab_to(page, "#summary")
     page.keyboard.type("A hotline described entirely with the keyboard.")
     assert "words" in page.locator("#summary-count").inner_text()
-    for checkbox in ("#actor_types-2", "#is_global", "#pillars-1"):
-        tab_to(page, checkbox)
-        page.keyboard.press("Space")
+    tab_to(page, "#actor_types-2")
+    page.keyboard.press("Space")
+    # Where it applies: a radio group (national is chosen until the partner says otherwise).
+    tab_to(page, "#scope-0")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert page.locator("#scope-2").is_checked()  # global
+    tab_to(page, "#pillars-1")
+    page.keyboard.press("Space")
     # Radio groups take one Tab stop; arrows move (and select) within them.
     tab_to(page, "#practice_type-0")
     for _ in range(5):

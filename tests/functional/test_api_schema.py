@@ -13,13 +13,13 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from repository.api.openapi import document as openapi_document
 from repository.app import create_app
 from repository.practices.interchange import import_lines
-from tests.conftest import seed_lines
+from tests.conftest import sample_seed_lines
 
 EXAMPLES = 25
 
 
 def test_the_api_keeps_its_documented_promises(settings, db):
-    import_lines(db, seed_lines())
+    import_lines(db, sample_seed_lines())
     app = create_app(settings, database=db)
     app.state.index_sync.repair()
     schema = schemathesis.openapi.from_asgi("/api/openapi.json", app)

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from repository.brief import services as brief
 from repository.practices.interchange import import_lines
-from tests.conftest import add_practices, csrf_from, make_user, record, seed_lines, sync
+from tests.conftest import add_practices, csrf_from, make_user, record, sample_seed_lines, sync
 
 HIDDEN = "Quokkaville unpublished practice"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -20,7 +20,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 @pytest.fixture
 def world(client, db):
-    import_lines(db, seed_lines())
+    import_lines(db, sample_seed_lines())
     hidden = add_practices(
         db,
         *[

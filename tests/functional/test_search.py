@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.conftest import add_practices, record, seed_lines, sync
+from tests.conftest import add_practices, record, sample_seed_lines, sync
 
 HIDDEN = "Zanzibarian secret draft"
 
@@ -13,7 +13,7 @@ HIDDEN = "Zanzibarian secret draft"
 def seeded_app(client, db):
     from repository.practices.interchange import import_lines
 
-    import_lines(db, seed_lines())
+    import_lines(db, sample_seed_lines())
     add_practices(
         db,
         *[

@@ -63,3 +63,36 @@ def test_m49_regions_and_subregions_are_derived():
     assert (mexico.region, mexico.subregion) == ("americas", "latin_america_caribbean")
     assert geography.country("THA").subregion == "south_eastern_asia"
     assert geography.country("XXX") is None
+
+
+def test_names_are_the_uns_in_six_languages():
+    names = {code: geography.country(code).name for code in ("COD", "RUS", "VNM", "LAO", "PRK")}
+    assert names == {
+        "COD": "Democratic Republic of the Congo",
+        "RUS": "Russian Federation",
+        "VNM": "Viet Nam",
+        "LAO": "Lao People's Democratic Republic",
+        "PRK": "Democratic People's Republic of Korea",
+    }
+    assert geography.country("TUR").name == "Türkiye"
+    turkey = geography.country("TUR")
+    assert turkey.name_in("fr") == "Türkiye" and turkey.name_in("zh") == "土耳其"
+    assert geography.country("CIV").name_in("ru") == "Кот-д’Ивуар"
+    assert geography.country("RUS").name_in("ar") == "الاتحاد الروسي"
+
+
+def test_areas_that_are_not_states_are_presented_as_the_un_presents_them():
+    hong_kong = geography.country("HKG")
+    assert hong_kong.name == "China, Hong Kong Special Administrative Region"
+    assert hong_kong.status == "area"
+    assert geography.country("PSE").status == "observer"
+    assert geography.country("VAT").status == "observer"
+    assert geography.country("FRA").status == "member"
+
+
+def test_lists_follow_collation_not_code_points():
+    names = [c.name for c in geography.countries().values()]
+    assert names.index("Costa Rica") < names.index("Côte d'Ivoire") < names.index("Croatia")
+    assert names.index("Afghanistan") < names.index("Åland Islands") < names.index("Albania")
+    french = [c.name_in("fr") for c in geography.sorted_for("fr")]
+    assert french.index("Égypte") < french.index("El Salvador") < french.index("Érythrée")

@@ -1,0 +1,49 @@
+"""Words of the six UN languages reduced to comparable stems.
+
+Arabic is normalised first (alef and hamza forms, ta marbuta, alef maqsura, diacritics and
+tatweel); English, French, Spanish, Russian and Arabic are stemmed with Snowball; Chinese has no
+spaces between words, so it is compared as text (a label matches where its characters appear).
+"""
+
+import re
+import unicodedata
+from functools import cache
+
+STEMMED = {"en": "english", "fr": "french", "es": "spanish", "ru": "russian", "ar": "arabic"}
+UN_LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
+_WORD = re.compile(r"\w+")
+_ARABIC_DIACRITICS = re.compile("[\u064b-\u0652\u0670\u0640]")  # harakat, dagger alef, tatweel
+_ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي"})
+
+
+def normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _ARABIC_DIACRITICS.sub("", text)
+    return text.translate(_ARABIC_LETTERS)
+
+
+@cache
+def _stemmer(language: str):
+    import snowballstemmer
+
+    return snowballstemmer.stemmer(STEMMED[language])
+
+
+def stems(text: str, language: str) -> tuple[str, ...]:
+    """The text's words as stems of one language (for Chinese: the characters, unsplit)."""
+    words = _WORD.findall(normalise(text))
+    if language not in STEMMED:
+        return tuple(words)
+    return tuple(_stemmer(language).stemWords(words))
+
+
+def contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
+    """Whether the stems of a label appear together, in order, in the stems of a text."""
+    size = len(needle)
+    if not size or size > len(haystack):
+        return False
+    first = needle[0]
+    return any(
+        haystack[i] == first and haystack[i : i + size] == needle
+        for i in range(len(haystack) - size + 1)
+    )
