@@ -78,10 +78,41 @@ class SpellingVariantFilter(Filter):
             yield token
 
 
+# Bumped whenever the analysis below changes what terms a text gives: an index built with
+# another version is rebuilt from the database (SearchIndex.verify).
+ANALYSIS_VERSION = "2"
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+CJK_RUNS = re.compile(
+    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[^\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
+)
+
+
+class CJKBigramFilter(Filter):
+    """Chinese (and Japanese) are written without spaces, so a run of characters is one token
+    to the tokenizer; it becomes overlapping two-character terms (a lone character stays one),
+    which match words of any length without a dictionary."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            if not CJK.search(token.text):
+                yield token
+                continue
+            for run in CJK_RUNS.findall(token.text):
+                if CJK.match(run) and len(run) > 1:
+                    grams = [run[i : i + 2] for i in range(len(run) - 1)]
+                else:
+                    grams = [run]
+                for gram in grams:
+                    piece = token.copy()
+                    piece.text = gram
+                    yield piece
+
+
 def text_analyzer():
     return (
         RegexTokenizer()
         | LowercaseFilter()
+        | CJKBigramFilter()
         | CharsetFilter(accent_map)
         | SpellingVariantFilter()
         | StopFilter()

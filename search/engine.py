@@ -21,6 +21,7 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
+from search.analysis import ANALYSIS_VERSION
 from search.highlighting import snippet
 from search.params import FACETS, SearchParams, SearchResult
 from search.querying import QueryBuilder, load_synonyms
@@ -121,6 +122,11 @@ class SearchIndex:
             raise IndexUnavailable(f"no readable manifest: {error!r}") from error
         if self._files(directory) != expected:
             raise IndexUnavailable("index files differ from the last commit")
+        analysis = directory / "analysis"
+        found = analysis.read_text().strip() if analysis.exists() else "1"
+        if found != ANALYSIS_VERSION:
+            # Built with other text analysis: the same words would not find the same terms.
+            raise IndexUnavailable(f"built with text analysis {found}, {ANALYSIS_VERSION} needed")
 
     @contextmanager
     def _writer_lock(self, wait: bool):
@@ -180,6 +186,7 @@ class SearchIndex:
             directory = self.root / f"gen-{time.time_ns()}"
             directory.mkdir()
             ix = whoosh_index.create_in(str(directory), make_schema())
+            (directory / "analysis").write_text(ANALYSIS_VERSION)
             count = 0
             # Two processes each build a segment: the machine has two cores (about 2x faster).
             writer = ix.writer(limitmb=256, procs=2, multisegment=True)

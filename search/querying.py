@@ -4,15 +4,45 @@ import re
 from pathlib import Path
 
 from whoosh import qparser
-from whoosh.query import NullQuery, Query
+from whoosh.query import NullQuery, Or, Query
 
+from search.analysis import CJK, CJK_RUNS
 from search.params import MAX_QUERY_CHARS, MAX_QUERY_TERMS
 from search.schema import TEXT_FIELDS
+from search.stopwords import is_stop
 
 DEFAULT_SYNONYMS = Path(__file__).with_name("synonyms.txt")
 OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 WORD = re.compile(r"[^\W\d_][\w'-]*", re.UNICODE)
 _UNSAFE = re.compile(r"[^\w\s'\"-]", re.UNICODE)
+# Quotes, brackets, field names and capitalised operators ask for the strict meaning.
+_STRICT = re.compile(r"[\"()]|\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b|\w:")
+
+
+def _cjk_pieces(unit: str) -> list[str]:
+    if not CJK.search(unit):
+        return [unit]
+    pieces = []
+    for run in CJK_RUNS.findall(unit):
+        if CJK.match(run) and len(run) > 1:
+            pieces += [run[i : i + 2] for i in range(len(run) - 1)]
+        elif run.strip():
+            pieces.append(run)
+    return pieces
+
+
+class Coordinated(Or):
+    """Any of the query's words, ranked by how many of them a document matches.
+
+    A document matching more of the words ranks above one matching fewer, whatever their BM25
+    scores; among documents matching as many, BM25 decides. At least `minimum` words must match
+    (about half of a long query), unless no document has that many: then one is enough, so a
+    plain query never finds nothing while some of its words are in the collection.
+    """
+
+    def minimum(self) -> int:
+        words = len(self.subqueries)
+        return 1 if words <= 2 else (words + 1) // 2
 
 
 def load_synonyms(path: Path | str | None = None) -> list[list[str]]:
@@ -100,6 +130,8 @@ class QueryBuilder:
         q = q[:MAX_QUERY_CHARS]
         if q.count('"') % 2:
             q = q.replace('"', " ")
+        if not _STRICT.search(q):
+            return self._coordinated(q)
         parser = self._parsers[qparser.OrGroup if any_word else qparser.AndGroup]
         try:
             query = parser.parse(self.expand_synonyms(q))
@@ -111,6 +143,28 @@ class QueryBuilder:
                 return None
             query = parser.parse(self.expand_synonyms(plain))
         return None if query is NullQuery else query
+
+    def _coordinated(self, q: str) -> Query | None:
+        """A plain query: its topic words (stop words of the six UN languages dropped), any of
+        them, ranked by how many match (Coordinated). A synonym group or a phrase from the
+        synonym file counts as one word, whichever of its alternatives a document uses."""
+        words = WORD.findall(q)[:MAX_QUERY_TERMS]
+        topical = " ".join([w for w in words if not is_stop(w)] or words)
+        units, position = [], 0
+        for match in self._synonym.finditer(topical) if self._synonym else ():
+            units += topical[position : match.start()].split()
+            units.append(match.group(0))
+            position = match.end()
+        units += topical[position:].split()
+        # Chinese has no spaces: each two-character piece of a run counts as a word (the index
+        # holds the same pieces: analysis.CJKBigramFilter).
+        units = [piece for unit in units for piece in _cjk_pieces(unit)]
+        children = []
+        for unit in units:
+            parsed = self._parsers[qparser.AndGroup].parse(self.expand_synonyms(unit))
+            if parsed is not None and parsed is not NullQuery:
+                children.append(parsed)
+        return Coordinated(children) if children else None
 
     def _known(self, reader, word: str) -> bool:
         spelled = [t.text for t in self.spell_analyzer(word)]

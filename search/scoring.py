@@ -227,6 +227,8 @@ class Evaluator:
                 mask |= child_mask
                 scores += child_scores
             return mask, scores * node.boost
+        if getattr(node, "minimum", None) is not None and isinstance(node, q.Or):
+            return self._coordinated(node)
         if kind is q.And:
             mask, scores = np.ones(self.size, dtype=bool), np.zeros(self.size)
             for child in node.subqueries:
@@ -250,6 +252,20 @@ class Evaluator:
         if node is q.NullQuery or kind is type(q.NullQuery):
             return self._empty()
         return self._with_whoosh(node)
+
+    def _coordinated(self, node):
+        """Any of the words, the documents matching more of them first (querying.Coordinated):
+        the score is the number of words matched plus the BM25 sum squeezed into [0, 1)."""
+        matched = np.zeros(self.size, dtype=np.int32)
+        total = np.zeros(self.size)
+        for child in node.subqueries:
+            child_mask, child_scores = self._eval(child)
+            matched += child_mask
+            total += child_scores
+        mask = (matched >= node.minimum()) & self.live
+        if not mask.any():
+            mask = (matched >= 1) & self.live
+        return mask, np.where(mask, matched + total / (1.0 + total), 0.0) * node.boost
 
     def _term(self, term):
         field, text = term.fieldname, term.text

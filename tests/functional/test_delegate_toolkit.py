@@ -169,13 +169,13 @@ def test_country_pages_and_coverage(client, world):
 
 
 def test_zero_result_searches_are_listed_for_curators_only(client, world, db):
-    client.get("/search?q=organ+trafficking+in+antarctica")
-    assert "organ trafficking in antarctica" not in client.get("/coverage").text
+    client.get("/search?q=zzyzx+xylophonics")
+    assert "zzyzx xylophonics" not in client.get("/coverage").text
     make_user(db, "cur@un.example", role="curator")
     from tests.conftest import sign_in
 
     sign_in(client, "cur@un.example")
-    assert "organ trafficking in antarctica" in client.get("/coverage").text
+    assert "zzyzx xylophonics" in client.get("/coverage").text
 
 
 def test_the_api_shows_nothing_unpublished(client, world):

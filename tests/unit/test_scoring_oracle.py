@@ -77,3 +77,24 @@ def test_a_codec_that_disagrees_turns_the_fast_path_off(monkeypatch, caplog):
 def test_the_pinned_whoosh_passes_the_self_check():
     scoring.fast_path_available.cache_clear()
     assert scoring.fast_path_available() is True
+
+
+def test_more_of_the_words_ranks_first_and_one_word_is_enough_when_needed(index):
+    # "shelter police training": 2 has all three words; 1, 4, 7 have shelter; 3 police; 9
+    # training. At least two of three must match while some document has two.
+    found = index.search(SearchParams(q="shelter police training", per_page=100))
+    assert list(found.ids) == [2]
+    # "police raids brothels" (3 has all three) then nothing else has two of them.
+    assert list(index.search(SearchParams(q="police raids brothels", per_page=100)).ids) == [3]
+    # No document has two of "judges courtroom gavel": one word is enough, so 9 is found.
+    assert list(index.search(SearchParams(q="judges courtroom gavel", per_page=100)).ids) == [9]
+    # Stop words of any UN language do not count: "the shelter of the women" is "shelter women",
+    # two words, so either is enough; the one with both comes first.
+    ids = list(index.search(SearchParams(q="the shelter of the women", per_page=100)).ids)
+    assert ids[0] == 1 and set(ids) == {1, 2, 4, 7}
+
+
+def test_two_word_queries_rank_documents_with_both_words_first(index):
+    ids = list(index.search(SearchParams(q="legal shelter", per_page=100)).ids)
+    assert ids[0] == 4  # "legal aid offered in every shelter" has both
+    assert set(ids) == {1, 2, 4, 5, 6, 7}  # any of the two words, when only two are typed

@@ -223,3 +223,19 @@ def test_more_like_this_and_related(index):
     assert 3 not in similar
     assert index.more_like_this(999) == []
     assert [i for i, _ in index.related("judges zebra")] == [5]
+
+
+def test_chinese_is_matched_by_two_character_pieces(tmp_path):
+    docs = [
+        doc(1, "中国反对拐卖人口行动计划", "国家行动计划打击拐卖妇女儿童"),
+        doc(2, "新加坡预防人口贩运法", "惩治贩运人口犯罪"),
+        doc(3, "Shelter network", "Shelters for women"),
+    ]
+    index = SearchIndex(tmp_path / "zh")
+    index.rebuild(docs, seq=0)
+    try:
+        assert list(index.search(SearchParams(q="拐卖儿童")).ids) == [1]
+        assert list(index.search(SearchParams(q="人口贩运")).ids) == [2]
+        assert list(index.search(SearchParams(q="行动计划")).ids) == [1]
+    finally:
+        index.close()
