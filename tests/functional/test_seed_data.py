@@ -29,7 +29,7 @@ def test_at_least_200_valid_published_practices_each_with_a_checkable_source():
         assert clean["status"] == "published"
         assert clean["sources"], data["title"]
         assert all(s["url"].startswith(("http://", "https://")) for s in clean["sources"])
-        assert any(s["publisher"] for s in clean["sources"]), data["title"]
+        assert any(s["publisher"] and s["year"] for s in clean["sources"]), data["title"]
     assert len({r["title"] for r in records}) == len(records)
 
 
