@@ -96,4 +96,5 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.index_sync = IndexSync(app.state.db, app.state.index)
     app.state.index_worker = None
     app.state.misses = MissLog()
+    app.state.route_paths = {}  # templating.route_path remembers url_path_for answers here
     return app

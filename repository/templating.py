@@ -29,7 +29,7 @@ def route_path(app, name: str, **params) -> str:
     """`app.url_path_for`, remembered: Starlette tries every route on each call, and a page
     of results asks for the same few paths hundreds of times. Routes never change once the
     app is built, so the answers stay right."""
-    known = app.state._state.setdefault("route_paths", {})
+    known = app.state.route_paths
     key = (name, *sorted(params.items()))
     found = known.get(key)
     if found is None:

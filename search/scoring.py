@@ -24,6 +24,8 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.scoring import bm25
 
+from search.querying import Coordinated
+
 log = logging.getLogger(__name__)
 B = 0.75
 K1 = 1.2
@@ -227,7 +229,7 @@ class Evaluator:
                 mask |= child_mask
                 scores += child_scores
             return mask, scores * node.boost
-        if getattr(node, "minimum", None) is not None and isinstance(node, q.Or):
+        if kind is Coordinated:
             return self._coordinated(node)
         if kind is q.And:
             mask, scores = np.ones(self.size, dtype=bool), np.zeros(self.size)

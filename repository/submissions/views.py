@@ -2,6 +2,7 @@
 and proposed updates. Views parse and render; `services` loads, checks access and writes."""
 
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
@@ -209,8 +210,6 @@ def download_attachment(request: Request) -> Response:
     attachment = services.attachment_for(request.app.state.db, attachment_id, current_user(request))
     path = attachments.path_of(request.app.state.settings.upload_dir, attachment)
     if not path.exists():
-        from starlette.exceptions import HTTPException
-
         raise HTTPException(404)
     return FileResponse(
         path,
