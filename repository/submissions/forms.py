@@ -102,7 +102,8 @@ class PracticeForm(Form):
     countries = SelectMultipleField(
         "Countries",
         choices=[SelectChoice(c.code, c.name) for c in geography.countries().values()],
-        description="Hold Ctrl (or ⌘) to choose several. Regions are derived from them.",
+        description="Where it operates: required for a national practice, optional for a "
+        "regional one. Hold Ctrl (or ⌘) to choose several.",
     )
     pillars = CheckboxesField("P-pillars", choices=options(PILLARS.terms))
     exploitation_forms = CheckboxesField(
