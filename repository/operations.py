@@ -142,7 +142,12 @@ def readyz(request: Request) -> Response:
     """Database reachable, migrations at head, index caught up with the outbox within a bound."""
     ready, checks = readiness(request.app)
     return JSONResponse(
-        {"status": "ready" if ready else "not ready", "checks": checks},
+        {
+            "status": "ready" if ready else "not ready",
+            "checks": checks,
+            # Search by meaning is an addition: without it search runs on words, still ready.
+            "semantic_search": request.app.state.index.semantic_status(),
+        },
         status_code=200 if ready else 503,
     )
 

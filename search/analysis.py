@@ -5,16 +5,16 @@ Both fold accents and bring US spellings to the UK form, so "labor" finds "labou
 """
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from whoosh.analysis import (
     CharsetFilter,
     Filter,
     LowercaseFilter,
     RegexTokenizer,
-    StemFilter,
     StopFilter,
 )
+from whoosh.lang.porter import stem as porter_stem
 from whoosh.support.charset import accent_map
 
 # Words whose US and UK spellings differ other than by -ize/-ise.
@@ -78,9 +78,9 @@ class SpellingVariantFilter(Filter):
             yield token
 
 
-# Bumped whenever the analysis below changes what terms a text gives: an index built with
-# another version is rebuilt from the database (SearchIndex.verify).
-ANALYSIS_VERSION = "2"
+# Bumped whenever the analysis below, or the schema, changes what a document gives the index: an
+# index built with another version is rebuilt from the database (SearchIndex.verify).
+ANALYSIS_VERSION = "3"
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 CJK_RUNS = re.compile(
     r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[^\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
@@ -108,6 +108,55 @@ class CJKBigramFilter(Filter):
                     yield piece
 
 
+CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+ARABIC = re.compile(r"[\u0600-\u06ff]")
+
+
+class ScriptStemFilter(Filter):
+    """Stems each word by the language its script tells: Cyrillic words with the Russian
+    Snowball stemmer, Arabic ones normalised (alef and hamza forms, ta marbuta, alef maqsura,
+    diacritics) then stemmed with the Arabic one, other words with the English (Porter) stemmer.
+    So "уголовного преследования" finds "уголовное преследование", and "الضحايا" finds
+    "ضحايا". Latin-script French and Spanish share the English stemmer, which takes off their
+    plural -s; queries in them also reach other languages through the thesaurus and the
+    semantic layer."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            text = token.text
+            if CYRILLIC.search(text):
+                token.text = _russian(text)
+            elif ARABIC.search(text):
+                token.text = _arabic(text)
+            else:
+                token.text = _english(text)
+            yield token
+
+
+@lru_cache(maxsize=100_000)
+def _english(word: str) -> str:
+    return porter_stem(word)
+
+
+@lru_cache(maxsize=100_000)
+def _russian(word: str) -> str:
+    return _snowball("russian").stemWord(word.replace("ё", "е"))
+
+
+@lru_cache(maxsize=100_000)
+def _arabic(word: str) -> str:
+    from search.multilingual import normalise
+
+    return _snowball("arabic").stemWord(normalise(word))
+
+
+@cache
+def _snowball(language: str):
+    import snowballstemmer
+
+    return snowballstemmer.stemmer(language)
+
+
 def text_analyzer():
     return (
         RegexTokenizer()
@@ -116,7 +165,7 @@ def text_analyzer():
         | CharsetFilter(accent_map)
         | SpellingVariantFilter()
         | StopFilter()
-        | StemFilter()
+        | ScriptStemFilter()
     )
 
 

@@ -21,16 +21,29 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
+from search import semantic
 from search.analysis import ANALYSIS_VERSION
+from search.fusion import Fusion
 from search.highlighting import snippet
 from search.params import FACETS, SearchParams, SearchResult
-from search.querying import QueryBuilder, load_synonyms
+from search.querying import Coordinated, QueryBuilder, load_synonyms
 from search.schema import TEXT_FIELDS, make_schema, to_fields
-from search.scoring import Evaluator, Unsupported, field_lengths
+from search.scoring import Evaluator, Unsupported, field_lengths, numeric_column, read_postings
 from search.snapshot import Snapshot
+from search.vectors import VectorCache, VectorTable, content_key, passages
 
 CACHE_SIZE = 512
 FRESHNESS_CHECK_SECONDS = 0.05
+EMBED_BATCH = 64  # documents embedded together when rebuilding (batches run faster)
+AUTO = object()  # the process-wide model, unless PRACTICES_SEMANTIC=off
+
+
+def _finds_more(typed: np.ndarray, corrected: np.ndarray) -> bool:
+    """Whether the corrected words find documents matching more of them than the typed words
+    do (a plain query's score counts its words matched, search.scoring)."""
+    if not len(corrected):
+        return False
+    return not len(typed) or int(corrected.max()) > int(typed.max())
 
 
 class IndexUnavailable(Exception):
@@ -42,8 +55,17 @@ class IndexBusy(Exception):
 
 
 class SearchIndex:
-    def __init__(self, root: Path | str, synonyms_file: Path | str | None = None):
+    def __init__(
+        self,
+        root: Path | str,
+        synonyms_file: Path | str | None = None,
+        embedder: "semantic.Embedder | object | None" = AUTO,
+    ):
         self.root = Path(root)
+        self._embedder = embedder  # AUTO until first needed: loading takes about a second
+        self._vector_cache: VectorCache | None = None
+        self._query_vectors: OrderedDict = OrderedDict()
+        self.fusion = Fusion()
         self.queries = QueryBuilder(make_schema(), load_synonyms(synonyms_file))
         self._lock = threading.RLock()  # Whoosh searchers are not safe to share across threads
         self._write_lock = threading.Lock()
@@ -53,6 +75,64 @@ class SearchIndex:
         self._generation = 0
         self._checked_at = 0.0
         self._cache: OrderedDict = OrderedDict()
+
+    # -- the semantic layer ------------------------------------------------------------------
+
+    @property
+    def embedder(self) -> "semantic.Embedder | None":
+        if self._embedder is AUTO:
+            self._embedder = semantic.load()
+        return self._embedder
+
+    def vector_cache(self) -> VectorCache | None:
+        embedder = self.embedder
+        if embedder is None:
+            return None
+        if self._vector_cache is None:
+            self._vector_cache = VectorCache(self.root, embedder.name, embedder.dim)
+        return self._vector_cache
+
+    def _with_vectors(self, documents: list[dict]) -> list[dict]:
+        """Index fields for the documents, each with the key of its vectors; vectors missing
+        from the cache are computed now (the writer is the only place that embeds)."""
+        fields = [to_fields(document) for document in documents]
+        cache = self.vector_cache()
+        if cache is None:
+            return fields
+        texts = [passages(document) for document in documents]
+        keys = [content_key(self.embedder.name, t) for t in texts]
+        on_disk = cache.stored(keys)
+        wanted = {key: t for key, t in zip(keys, texts, strict=True) if key not in on_disk}
+        computed = cache.remembered(wanted)
+        todo = [(key, t) for key, t in wanted.items() if key not in computed]
+        if todo:
+            rows = self.embedder.passages([text for _key, t in todo for text in t])
+            position = 0
+            for key, t in todo:
+                computed[key] = rows[position : position + len(t)]
+                position += len(t)
+        cache.put(computed)
+        for item, key in zip(fields, keys, strict=True):
+            item["vkey"] = key
+        return fields
+
+    def _query_vector(self, q: str) -> np.ndarray:
+        with self._lock:
+            if q in self._query_vectors:
+                self._query_vectors.move_to_end(q)
+                return self._query_vectors[q]
+        vector = self.embedder.query(q)
+        with self._lock:
+            self._query_vectors[q] = vector
+            if len(self._query_vectors) > CACHE_SIZE:
+                self._query_vectors.popitem(last=False)
+        return vector
+
+    def semantic_status(self) -> str:
+        """For /readyz: 'ok', or why search runs on words only."""
+        if self.embedder is None:
+            return semantic.unavailable_reason() or "off"
+        return "ok"
 
     # -- generations on disk -------------------------------------------------------------
 
@@ -155,13 +235,17 @@ class SearchIndex:
             if directory is None:
                 raise IndexUnavailable("no index yet")
             ix = self._open(directory)
+            upserts, deletes = list(upserts), list(deletes)
             try:
                 writer = ix.writer()
             except LockError as error:
+                ix.close()
                 raise IndexBusy(str(error)) from error
             try:
-                for document in upserts:
-                    writer.update_document(**to_fields(document))
+                replaced = self._vector_keys(ix, [d["id"] for d in upserts] + deletes)
+                fields = self._with_vectors(upserts)
+                for item in fields:
+                    writer.update_document(**item)
                 for practice_id in deletes:
                     writer.delete_by_term("id", str(practice_id))
                 writer.commit()
@@ -170,10 +254,34 @@ class SearchIndex:
                 raise
             finally:
                 ix.close()
+            self._forget_vectors(directory, replaced - {item["vkey"] for item in fields})
             self._write_manifest(directory)
             if seq > self.applied_seq():
                 self._write_seq(directory, seq)
         self.mark_stale()
+
+    @staticmethod
+    def _vector_keys(ix, practice_ids) -> set[int]:
+        """The vector keys the given practices have in the index now."""
+        keys = set()
+        with ix.searcher() as searcher:
+            for practice_id in practice_ids:
+                stored = searcher.document(id=str(practice_id))
+                if stored and stored.get("vkey"):
+                    keys.add(int(stored["vkey"]))
+        return keys
+
+    def _forget_vectors(self, directory: Path, keys: set[int]) -> None:
+        """Delete cached vectors no live document uses any more (a practice unpublished or
+        changed): derived data goes with what it was derived from."""
+        cache = self.vector_cache() if keys else None
+        if cache is None:
+            return
+        from whoosh.query import NumericRange
+
+        with whoosh_index.open_dir(str(directory)).searcher() as searcher:
+            unused = [k for k in keys if not searcher.search(NumericRange("vkey", k, k), limit=1)]
+        cache.delete(unused)
 
     def rebuild(
         self,
@@ -190,12 +298,17 @@ class SearchIndex:
             count = 0
             # Two processes each build a segment: the machine has two cores (about 2x faster).
             writer = ix.writer(limitmb=256, procs=2, multisegment=True)
+            keys = set()
             try:
+                batch = []
                 for document in documents:
-                    writer.add_document(**to_fields(document))
-                    count += 1
-                    if progress:
-                        progress(1)
+                    batch.append(document)
+                    if len(batch) == EMBED_BATCH:
+                        keys |= self._add_batch(writer, batch, progress)
+                        count += len(batch)
+                        batch = []
+                keys |= self._add_batch(writer, batch, progress)
+                count += len(batch)
                 writer.commit()
             except BaseException:
                 writer.cancel()
@@ -203,6 +316,8 @@ class SearchIndex:
                 shutil.rmtree(directory, ignore_errors=True)
                 raise
             ix.close()
+            if self.vector_cache() is not None:
+                self.vector_cache().keep_only(keys)
             self._write_manifest(directory)
             self._write_seq(directory, seq)
             link = self.root / f"current.{time.time_ns()}"
@@ -217,6 +332,14 @@ class SearchIndex:
                     path.unlink(missing_ok=True)
         self.mark_stale()
         return count
+
+    def _add_batch(self, writer, documents: list[dict], progress) -> set[int]:
+        fields = self._with_vectors(documents)
+        for item in fields:
+            writer.add_document(**item)
+        if progress and documents:
+            progress(len(documents))
+        return {item["vkey"] for item in fields}
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -241,6 +364,7 @@ class SearchIndex:
                     searcher = ix.searcher()
                     self._generation += 1
                     snapshot = Snapshot(searcher.reader(), self._generation)
+                    snapshot.vectors = self._vector_table(snapshot)
                 except IndexUnavailable:
                     raise
                 except Exception as error:
@@ -250,6 +374,14 @@ class SearchIndex:
                 self._searcher, self._snapshot, self._target = searcher, snapshot, target
                 self._cache.clear()
             return self._searcher, self._snapshot
+
+    def _vector_table(self, snapshot: Snapshot) -> VectorTable | None:
+        cache = self.vector_cache()
+        if cache is None:
+            return None
+        previous = self._snapshot.vectors if self._snapshot is not None else None
+        keys = numeric_column(snapshot.reader, "vkey", snapshot.size)
+        return VectorTable.build(keys, snapshot.live, cache, self.embedder.dim, previous)
 
     def warm(self) -> None:
         """Open the current reader and build its arrays now (the writer calls this after a
@@ -312,15 +444,29 @@ class SearchIndex:
     def _search(self, searcher, snapshot: Snapshot, params: SearchParams) -> SearchResult:
         candidates = snapshot.year_mask(params.year_from, params.year_to)
         scores = np.zeros(snapshot.size)
-        query = self.queries.parse(params.q) if params.q.strip() else None
-        matched_count = 0
+        text = params.q
+        query = self.queries.parse(text) if text.strip() else None
+        suggestion = corrected_from = None
         if query is not None:
             docnums, matched_scores = self._match(searcher, snapshot, query)
-            matched_count = len(docnums)
+            if not isinstance(query, Coordinated):
+                # Quotes and operators keep their strict sense: a correction is only offered.
+                suggestion = self._suggest(searcher, snapshot, text, len(docnums))
+            elif not params.as_typed:
+                correction = self._correction(searcher, snapshot, text)
+                if correction is not None:
+                    fixed_docnums, fixed_scores = self._match(searcher, snapshot, correction[1])
+                    if _finds_more(matched_scores, fixed_scores):
+                        corrected_from, (text, query) = text, correction
+                        docnums, matched_scores = fixed_docnums, fixed_scores
             matched = np.zeros(snapshot.size, dtype=bool)
             matched[docnums] = True
-            candidates &= matched
             scores[docnums] = matched_scores
+            # Plain queries also match by meaning.
+            if isinstance(query, Coordinated) and snapshot.vectors is not None:
+                similarities = snapshot.vectors.similarities(self._query_vector(text))
+                matched, scores = self.fusion.fuse(matched, scores, similarities)
+            candidates &= matched
         selections = {facet: params.selected(facet) for facet in FACETS}
         results, counts, totals_without = snapshot.count(candidates, selections)
 
@@ -352,11 +498,6 @@ class SearchIndex:
                         stored.get("summary", ""),
                         stored.get("body", ""),
                     )
-        suggestion = (
-            self._suggest(searcher, snapshot, params.q, matched_count)
-            if query is not None
-            else None
-        )
         return SearchResult(
             ids=ids,
             total=total,
@@ -366,34 +507,44 @@ class SearchIndex:
             suggestion=suggestion,
             totals_without=totals_without,
             pages=pages,
+            searched=text if corrected_from is not None else None,
         )
 
     @staticmethod
     def _order(hits, snapshot: Snapshot, scores, sort: str) -> np.ndarray:
-        newest = -snapshot.newest_rank[hits]
+        recent = -snapshot.recent_rank[hits]
         if sort == "relevance":
-            return np.lexsort((newest, -scores[hits]))
+            return np.lexsort((recent, -scores[hits]))
         if sort == "newest":
-            return np.argsort(newest, kind="stable")
+            return np.argsort(recent, kind="stable")
         if sort == "oldest":
-            return np.argsort(-newest, kind="stable")
+            return np.argsort(snapshot.start_rank[hits], kind="stable")
+        if sort == "added":
+            return np.argsort(-snapshot.added_rank[hits], kind="stable")
         return np.argsort(snapshot.title_rank[hits], kind="stable")
 
-    def _suggest(self, searcher, snapshot: Snapshot, q: str, matched: int) -> str | None:
-        """A corrected query, offered only when it finds more than what was typed.
+    def _correction(self, searcher, snapshot: Snapshot, q: str):
+        """The query with its unknown words corrected, parsed, or None."""
+        reader = searcher.reader()
 
-        Terms of deleted documents linger in the lexicon until segments merge; requiring live
-        matches keeps them (and so anything unpublished) from ever surfacing.
-        """
+        def live(term: str) -> bool:
+            postings, _weights = read_postings(reader, "spell", term)
+            return bool(snapshot.live[postings].any())
+
         with self._lock:
-            corrected = self.queries.correct(searcher, q)
+            corrected = self.queries.correct(reader, q, live)
         if corrected is None:
             return None
         query = self.queries.parse(corrected)
-        if query is None:
+        return (corrected, query) if query is not None else None
+
+    def _suggest(self, searcher, snapshot: Snapshot, q: str, matched: int) -> str | None:
+        """A corrected query, offered only when it finds more than what was typed."""
+        correction = self._correction(searcher, snapshot, q)
+        if correction is None:
             return None
-        docnums, _ = self._match(searcher, snapshot, query)
-        return corrected if len(docnums) > matched else None
+        docnums, _ = self._match(searcher, snapshot, correction[1])
+        return correction[0] if len(docnums) > matched else None
 
     def related(self, q: str, limit: int = 3) -> list[tuple[int, dict]]:
         """A few practices sharing any word with the query, for a search that found nothing."""
@@ -401,7 +552,7 @@ class SearchIndex:
         query = self.queries.parse(q, any_word=True) if q.strip() else None
         if query is None:
             hits = np.flatnonzero(snapshot.live)
-            chosen = hits[np.argsort(-snapshot.newest_rank[hits])][:limit]
+            chosen = hits[np.argsort(-snapshot.recent_rank[hits])][:limit]
         else:
             docnums, scores = self._match(searcher, snapshot, query)
             chosen = docnums[np.argsort(-scores, kind="stable")][:limit]

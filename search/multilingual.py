@@ -10,6 +10,7 @@ import unicodedata
 from functools import cache
 
 STEMMED = {"en": "english", "fr": "french", "es": "spanish", "ru": "russian", "ar": "arabic"}
+_PLURAL = re.compile(r"(?<=\w\w)(?:(ies)|(?:(?<=[sxz])|(?<=ch)|(?<=sh))es|(?<![su'])s)$")
 UN_LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
 _WORD = re.compile(r"\w+")
 _ARABIC_DIACRITICS = re.compile("[\u064b-\u0652\u0670\u0640]")  # harakat, dagger alef, tatweel
@@ -34,7 +35,17 @@ def stems(text: str, language: str) -> tuple[str, ...]:
     words = _WORD.findall(normalise(text))
     if language not in STEMMED:
         return tuple(words)
+    if language == "en":
+        return tuple(_english(word) for word in words)
     return tuple(_stemmer(language).stemWords(words))
+
+
+def _english(word: str) -> str:
+    """English words to their singular, UK spelling: labels name things, and a full stemmer
+    makes "organized" name "organizations" and "prosecuted" name "prosecution"."""
+    from search.analysis import uk_spelling
+
+    return _PLURAL.sub(lambda m: "y" if m.group(1) else "", uk_spelling(word))
 
 
 def contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:

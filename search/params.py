@@ -16,7 +16,9 @@ FACETS = {
     "language": "language",
     "instrument": "instruments",
 }
-SORTS = ("relevance", "newest", "oldest", "title")
+# newest: the most recent activity first (ongoing practices, then by the year they ended, then
+# by the year they started); oldest: the earliest start first; added: the last published first.
+SORTS = ("relevance", "newest", "oldest", "added", "title")
 MAX_QUERY_CHARS = 200
 MAX_QUERY_TERMS = 16
 
@@ -31,6 +33,9 @@ class SearchParams:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
+    # Search the words exactly as typed: no spelling correction (and, in the application, no
+    # places turned into filters).
+    as_typed: bool = False
 
     @classmethod
     def build(cls, filters: dict[str, list[str]] | None = None, **kwargs) -> "SearchParams":
@@ -56,7 +61,8 @@ class SearchResult:
     facets: dict[str, dict[str, int]]
     snippets: dict[int, str] = field(default_factory=dict)  # id -> HTML with <mark>, escaped
     cards: dict[int, dict] = field(default_factory=dict)  # id -> the card stored with the document
-    suggestion: str | None = None
+    suggestion: str | None = None  # a correction offered for a strict query
+    searched: str | None = None  # the corrected words searched instead of the typed ones
     # facet name -> total if that facet's filter were removed (for zero-result help).
     totals_without: dict[str, int] = field(default_factory=dict)
     pages: int = 1

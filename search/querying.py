@@ -1,15 +1,18 @@
 """From what a delegate typed to a Whoosh query: limits, synonyms, safe fallback, corrections."""
 
 import re
+from itertools import combinations
 from pathlib import Path
 
 from whoosh import qparser
-from whoosh.query import NullQuery, Or, Query
+from whoosh.query import And, NullQuery, Or, Query
 
 from search.analysis import CJK, CJK_RUNS
 from search.params import MAX_QUERY_CHARS, MAX_QUERY_TERMS
 from search.schema import TEXT_FIELDS
 from search.stopwords import is_stop
+from search.thesaurus import Concept, Thesaurus
+from search.thesaurus import default as default_thesaurus
 
 DEFAULT_SYNONYMS = Path(__file__).with_name("synonyms.txt")
 OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
@@ -40,8 +43,9 @@ class Coordinated(Or):
     plain query never finds nothing while some of its words are in the collection.
     """
 
-    def minimum(self) -> int:
-        words = len(self.subqueries)
+    def minimum(self, words: int | None = None) -> int:
+        """How many of the words (or of `words` telling ones) a document must match."""
+        words = len(self.subqueries) if words is None else words
         return 1 if words <= 2 else (words + 1) // 2
 
 
@@ -70,8 +74,10 @@ def _quoted(alternative: str) -> str:
 
 
 class QueryBuilder:
-    def __init__(self, schema, synonyms: list[list[str]]):
+    def __init__(self, schema, synonyms: list[list[str]], thesaurus: Thesaurus | None = None):
         self.schema = schema
+        self.thesaurus = thesaurus if thesaurus is not None else default_thesaurus()
+        self._concept_queries: dict[str, Query | None] = {}
         self.analyzer = schema["body"].analyzer
         self.spell_analyzer = schema["spell"].analyzer
         self.groups: dict[str, list[str]] = {}
@@ -145,35 +151,97 @@ class QueryBuilder:
         return None if query is NullQuery else query
 
     def _coordinated(self, q: str) -> Query | None:
-        """A plain query: its topic words (stop words of the six UN languages dropped), any of
-        them, ranked by how many match (Coordinated). A synonym group or a phrase from the
-        synonym file counts as one word, whichever of its alternatives a document uses."""
-        words = WORD.findall(q)[:MAX_QUERY_TERMS]
-        topical = " ".join([w for w in words if not is_stop(w)] or words)
+        """A plain query: its topics, any of them, ranked by how many match (Coordinated).
+
+        A concept of the thesaurus named in any of the six languages is one topic that matches
+        any of its labels in any language ("refugios" finds "shelter" and "مراكز إيواء"); so is a
+        synonym group or phrase from the synonym file. Other words are topics one by one, with
+        the stop words of the six UN languages dropped; in Chinese each two-character piece is
+        one (the index holds the same pieces: analysis.CJKBigramFilter).
+        """
+        q = " ".join(q.split())
+        children, rest, position = [], [], 0
+        for start, end, concept in self.thesaurus.concepts_in(q):
+            rest.append(q[position:start])
+            position = end
+            unit = self._concept_query(concept, q[start:end])
+            if unit is not None:
+                children.append(unit)
+        rest.append(q[position:])
+        words = WORD.findall(" ".join(rest))[:MAX_QUERY_TERMS]
+        topical = " ".join([w for w in words if not is_stop(w)] or ([] if children else words))
         units, position = [], 0
         for match in self._synonym.finditer(topical) if self._synonym else ():
             units += topical[position : match.start()].split()
             units.append(match.group(0))
             position = match.end()
         units += topical[position:].split()
-        # Chinese has no spaces: each two-character piece of a run counts as a word (the index
-        # holds the same pieces: analysis.CJKBigramFilter).
         units = [piece for unit in units for piece in _cjk_pieces(unit)]
-        children = []
         for unit in units:
             parsed = self._parsers[qparser.AndGroup].parse(self.expand_synonyms(unit))
             if parsed is not None and parsed is not NullQuery:
                 children.append(parsed)
-        return Coordinated(children) if children else None
+        return Coordinated(children[:MAX_QUERY_TERMS]) if children else None
+
+    def _concept_query(self, concept: Concept, typed: str) -> Query | None:
+        """Any label of the concept in any language, or the words as typed."""
+        if concept.id not in self._concept_queries:
+            alternatives = []
+            for language in concept.labels:
+                for label in concept.all_labels(language):
+                    label = _UNSAFE.sub(" ", label).strip()
+                    if not label:
+                        continue
+                    text = f"acronyms:{label.lower()}" if is_acronym(label) else _quoted(label)
+                    parsed = self._parsers[qparser.AndGroup].parse(text)
+                    if parsed is not None and parsed is not NullQuery:
+                        alternatives.append(parsed)
+            # Labels in several languages often analyse to the same terms: keep one of each.
+            alternatives = list({str(a): a for a in alternatives}.values())
+            self._concept_queries[concept.id] = Or(alternatives) if alternatives else None
+        known = self._concept_queries[concept.id]
+        typed = _UNSAFE.sub(" ", typed).strip()
+        labels = {label.casefold() for lang in concept.labels for label in concept.all_labels(lang)}
+        # The words as typed too (an inflected form the labels lack), unless they are a label:
+        # an acronym label must stay an acronym ("tip" typed means TIP, not "tips").
+        literal = None
+        if CJK.search(typed):
+            literal = self._cjk_literal(typed)
+        elif typed.casefold() not in labels:
+            literal = self._parsers[qparser.AndGroup].parse(_quoted(typed))
+        parts = [p for p in (known, literal) if p is not None and p is not NullQuery]
+        return Or(parts) if parts else None
+
+    def _cjk_literal(self, typed: str) -> Query | None:
+        """Chinese words as typed: any two of their two-character pieces, so "拐卖儿童" still
+        finds "拐卖妇女儿童" as the pieces did before the thesaurus named it."""
+        pieces = []
+        for piece in _cjk_pieces(typed):
+            parsed = self._parsers[qparser.AndGroup].parse(piece)
+            if parsed is not None and parsed is not NullQuery:
+                pieces.append(parsed)
+        if len(pieces) < 3:
+            return And(pieces) if pieces else None
+        return Or([And([a, b]) for a, b in combinations(pieces[:6], 2)])
 
     def _known(self, reader, word: str) -> bool:
         spelled = [t.text for t in self.spell_analyzer(word)]
         return not spelled or ("spell", spelled[0]) in reader
 
-    def correct(self, searcher, q: str) -> str | None:
-        """The query with unknown words replaced by the index's nearest ones, or None."""
-        reader = searcher.reader()
-        corrector = searcher.corrector("spell")
+    def correct(self, reader, q: str, live=None) -> str | None:
+        """The query with unknown words replaced by the nearest words of live documents, or
+        None when nothing needs correcting.
+
+        Candidates are ranked by edit distance first, then by how many documents use them, so
+        "prosecuton" becomes "prosecution" (one edit) rather than the more frequent
+        "prosecutors" (two). Stop words, acronyms, operators, words inside quotes and words the
+        thesaurus knows in any of the six languages are never corrected; neither is a word of
+        two letters. `live(term)` says whether a live document has the term: lingering terms of
+        deleted (possibly unpublished) documents are never offered.
+        """
+        protected = set()
+        for start, end, _concept in self.thesaurus.concepts_in(q):
+            protected.update(w.lower() for w in WORD.findall(q[start:end]))
         parts = q.split('"')
         changed = False
         for i in range(0, len(parts), 2):
@@ -181,21 +249,56 @@ class QueryBuilder:
             def fix(match: re.Match) -> str:
                 nonlocal changed
                 word = match.group(0)
-                if word.upper() in OPERATORS or word.lower() in self.groups or len(word) < 3:
-                    return word
-                if self._known(reader, word):
+                if (
+                    len(word) < 3
+                    or word.upper() in OPERATORS
+                    or word.lower() in self.groups
+                    or word.lower() in protected
+                    or is_stop(word)
+                    or is_acronym(word)
+                    or CJK.search(word)
+                    or self._known(reader, word)
+                ):
                     return word
                 spelled = [t.text for t in self.spell_analyzer(word)]
                 if not spelled:
                     return word
-                suggestions = corrector.suggest(spelled[0], limit=1, maxdist=2, prefix=1)
-                if not suggestions:
+                best = nearest(reader, spelled[0], live)
+                if best is None:
                     return word
                 changed = True
-                return suggestions[0]
+                return best
 
             parts[i] = WORD.sub(fix, parts[i])
         return '"'.join(parts) if changed else None
+
+
+def nearest(reader, word: str, live=None, maxdist: int = 2) -> str | None:
+    """The index word closest to `word` (spelling field): fewest edits, then most documents."""
+    ranked = []
+    for candidate in reader.terms_within("spell", word, maxdist, prefix=1):
+        edits = edit_distance(word, candidate)
+        if candidate != word and edits <= maxdist:
+            ranked.append((edits, -reader.doc_frequency("spell", candidate), candidate))
+    for _edits, _frequency, candidate in sorted(ranked):
+        if live is None or live(candidate):
+            return candidate
+    return None
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (optimal string alignment): a swap of two neighbouring
+    letters, the commonest typing slip, counts as one edit."""
+    previous2, previous = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, start=1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
 
 
 def _has_errors(query: Query) -> bool:

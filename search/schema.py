@@ -9,7 +9,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from search.analysis import spelling_analyzer, text_analyzer
 from search.params import FACETS
 
-TEXT_FIELDS = ("title", "summary", "body", "organisation", "places")
+TEXT_FIELDS = ("title", "summary", "body", "organisation", "places", "translated")
 _MARKDOWN_MARKS = re.compile(r"[*_`#>]+|!?\[([^\]]*)\]\([^)]*\)")
 
 
@@ -27,6 +27,8 @@ def make_schema() -> Schema:
         "body": TEXT(analyzer=analyzer, stored=True),
         "organisation": TEXT(analyzer=analyzer, field_boost=1.5),
         "places": TEXT(analyzer=analyzer),
+        # Translations of the title and summary, so a practice answers in the reader's language.
+        "translated": TEXT(analyzer=analyzer, field_boost=1.5),
         "spell": TEXT(analyzer=spelling_analyzer(), phrase=False),
         # Acronyms as written in capitals (NGO, TIP, NRM), for exact acronym synonyms.
         "acronyms": KEYWORD(lowercase=True, scorable=True, field_boost=1.5),
@@ -36,6 +38,8 @@ def make_schema() -> Schema:
         "end_year": NUMERIC(numtype=int, bits=32, signed=False, sortable=True),
         "published": NUMERIC(numtype=int, bits=64, signed=False, sortable=True),
         "card": STORED(),
+        # The content key of the practice's vectors (search.vectors), 0 when none.
+        "vkey": NUMERIC(numtype=int, bits=64, signed=False, sortable=True, stored=True),
     }
     for facet in FACETS:
         fields[facet_field(facet)] = KEYWORD(commas=True, scorable=False, lowercase=False)
@@ -87,6 +91,10 @@ def to_fields(document: dict) -> dict:
         "body": body,
         "organisation": fields_organisation(document),
         "places": places,
+        "translated": "\n".join(
+            f"{t.get('title', '')}\n{t.get('summary', '')}"
+            for t in (document.get("translations") or {}).values()
+        ),
         # Words for "did you mean": the ones a delegate is likely to type, not every body word.
         "spell": " ".join([document["title"], document.get("summary", ""), places]),
         "acronyms": " ".join(
@@ -106,6 +114,7 @@ def to_fields(document: dict) -> dict:
         "end_year": int(document.get("end_year") or ONGOING),
         "published": _microseconds(document.get("published_at")),
         "card": json.dumps(document.get("card", {}), ensure_ascii=False),
+        "vkey": 0,
     }
     for facet, key in FACETS.items():
         values = [v for v in _values(document, key) if "," not in v]

@@ -45,6 +45,10 @@ def _byte_to_length_table() -> np.ndarray:
     return _BYTE_TO_LENGTH
 
 
+COMMON_SHARE = 0.4  # a word in more than this share of live documents does not count as a topic
+COMMON_MIN_DOCS = 50
+
+
 def _fixed_column(column, count: int, default: int, fast: bool | None = None) -> np.ndarray:
     """All values of a fixed-width numeric column at once (documents past its end: default)."""
     values = np.full(count, default, dtype=np.int64)
@@ -257,16 +261,29 @@ class Evaluator:
 
     def _coordinated(self, node):
         """Any of the words, the documents matching more of them first (querying.Coordinated):
-        the score is the number of words matched plus the BM25 sum squeezed into [0, 1)."""
-        matched = np.zeros(self.size, dtype=np.int32)
-        total = np.zeros(self.size)
+        the score is the number of words matched plus the BM25 sum squeezed into [0, 1).
+
+        A word most documents have ("trafficking", "victims" in this collection) tells them
+        apart no better than a stop word: it adds to BM25 but not to the count, unless every
+        word of the query is that common."""
+        masks, total = [], np.zeros(self.size)
         for child in node.subqueries:
             child_mask, child_scores = self._eval(child)
-            matched += child_mask
+            masks.append(child_mask & self.live)
             total += child_scores
-        mask = (matched >= node.minimum()) & self.live
+        live = int(self.live.sum())
+        telling = masks
+        if live >= COMMON_MIN_DOCS:  # in a handful of documents any share is chance
+            telling = [m for m in masks if m.sum() <= COMMON_SHARE * live] or masks
+        matched = np.zeros(self.size, dtype=np.int32)
+        for mask in telling:
+            matched += mask
+        anything = np.zeros(self.size, dtype=bool)
+        for mask in masks:
+            anything |= mask
+        mask = (matched >= node.minimum(len(telling))) & anything
         if not mask.any():
-            mask = (matched >= 1) & self.live
+            mask = anything
         return mask, np.where(mask, matched + total / (1.0 + total), 0.0) * node.boost
 
     def _term(self, term):

@@ -52,10 +52,15 @@ class Snapshot:
         self.start_year = numeric_column(reader, "start_year", size)
         self.end_year = numeric_column(reader, "end_year", size, default=ONGOING)
         published = numeric_column(reader, "published", size)
-        self.newest_rank = _rank(published, self.ids)
+        self.added_rank = _rank(published, self.ids)
+        # Most recent activity: still running (end year ONGOING), then ended later, then started
+        # later; the last published breaks ties.
+        self.recent_rank = _rank_by((self.added_rank, self.start_year, self.end_year))
+        self.start_rank = _rank_by((self.ids, -self.added_rank, self.start_year))
         self._title_rank: np.ndarray | None = None
         self._docnum_by_id: dict[int, int] | None = None
         self.columns = {facet: _column(reader, facet_field(facet), self.live) for facet in FACETS}
+        self.vectors = None  # a search.vectors.VectorTable when the semantic layer is on
 
     @property
     def title_rank(self) -> np.ndarray:
@@ -112,6 +117,14 @@ class Snapshot:
                 others = results
             counts[facet] = column.counts(others)
         return results, counts, totals_without
+
+
+def _rank_by(keys: tuple) -> np.ndarray:
+    """Each document's position when sorted by the keys (the last one first, as np.lexsort)."""
+    order = np.lexsort(keys)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank
 
 
 def _rank(keys: np.ndarray, ids: np.ndarray) -> np.ndarray:

@@ -6,6 +6,7 @@ labels and that every link resolves.
 """
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -63,6 +64,15 @@ class Thesaurus:
                 found.extend(self.narrower.get(concept_id, []))
         return [self.concepts[c] for c in seen]
 
+    def concepts_in(self, text: str) -> list[tuple[int, int, Concept]]:
+        """The concepts a query names, in any of the six languages, as (start, end, concept)
+        character spans of `text`: longest labels first, spans never overlapping."""
+        return [(s, e, c) for s, e, c, _language in self.matches_in(text)]
+
+    def matches_in(self, text: str) -> list[tuple[int, int, Concept, str]]:
+        """As concepts_in, with the language of the label found."""
+        return _QueryMatcher.of(self).find(text)
+
     def mentions(self, text: str, facet_key: str, value: str) -> bool:
         """Whether the text names the facet value, in any of the six languages."""
         return bool(_LabelIndex.of(self, facet_key, value).find(text))
@@ -107,6 +117,102 @@ class _LabelIndex:
                 if contains(words, label):
                     return " ".join(label)
         return None
+
+
+_SPAN_WORD = re.compile(r"\w+")
+_ACRONYM_PLURAL = re.compile(r"\b([A-Z]{2,})s\b")
+FUZZY = ("ru", "ar")
+PREFIX = 3  # labels are grouped by the first letters of their first stem
+
+
+class _QueryMatcher:
+    """Every label of every concept, stemmed per language, keyed by its first stem."""
+
+    def __init__(self, thesaurus: Thesaurus):
+        self.by_first: dict[str, dict[str, list]] = {lang: {} for lang in STEMMED}
+        self.plain: list[tuple[str, Concept]] = []  # Chinese labels, found as text
+        for concept in thesaurus.concepts.values():
+            for language in UN_LANGUAGES:
+                for label in concept.all_labels(language):
+                    if not label:
+                        continue
+                    if language not in STEMMED:
+                        self.plain.append((normalise(label), concept))
+                        continue
+                    stemmed = stems(label, language)
+                    if stemmed:
+                        entry = self.by_first[language].setdefault(stemmed[0][:PREFIX], [])
+                        lengths = tuple(len(w) for w in _SPAN_WORD.findall(normalise(label)))
+                        entry.append((stemmed, lengths, concept))
+        self.plain.sort(key=lambda item: -len(item[0]))
+
+    @classmethod
+    def of(cls, thesaurus: Thesaurus) -> "_QueryMatcher":
+        if "query" not in thesaurus.label_indexes:
+            thesaurus.label_indexes["query"] = cls(thesaurus)
+        return thesaurus.label_indexes["query"]
+
+    def find(self, text: str) -> list[tuple[int, int, Concept, str]]:
+        # "NGOs" is the plural of "NGO": the s becomes a space, so offsets stay the same.
+        text = _ACRONYM_PLURAL.sub(lambda m: m.group(1) + " ", text)
+        folded = normalise(text)
+        if len(folded) != len(text):  # casefolding changed lengths (rare): spans by word only
+            folded = text
+        words = [(m.start(), m.end(), m.group(0)) for m in _SPAN_WORD.finditer(folded)]
+        found = []  # (length in characters, start, end, concept, language)
+        for language, firsts in self.by_first.items():
+            stemmed = _stemmer_words(language, [w for _s, _e, w in words])
+            if len(stemmed) != len(words):
+                continue  # the stemmer split differently: spans would not line up
+            lengths = [end - start for start, end, _w in words]
+            for i, first in enumerate(stemmed):
+                for label, label_lengths, concept in firsts.get(first[:PREFIX], ()):
+                    size = len(label)
+                    if _same(stemmed[i : i + size], label, language in FUZZY) and _alike(
+                        lengths[i : i + size], label_lengths
+                    ):
+                        start, end = words[i][0], words[i + len(label) - 1][1]
+                        found.append((end - start, start, end, concept, language))
+        for label, concept in self.plain:
+            position = folded.find(label)
+            while position >= 0:
+                found.append((len(label), position, position + len(label), concept, "zh"))
+                position = folded.find(label, position + 1)
+        chosen: list[tuple[int, int, Concept, str]] = []
+        for _length, start, end, concept, language in sorted(found, key=lambda f: (-f[0], f[1])):
+            if all(end <= s or start >= e for s, e, _c, _l in chosen):
+                chosen.append((start, end, concept, language))
+        return sorted(chosen, key=lambda c: c[0])
+
+
+def _same(words, label: tuple[str, ...], fuzzy: bool) -> bool:
+    """Stems agree word by word. In Russian and Arabic long ones may differ by an ending the
+    stemmer left (Snowball gives "узбекиста" for "Узбекистан" but "узбекистан" for
+    "Узбекистане"); English stems are short already, and the same allowance there would make
+    "organized" name "organisations"."""
+    if len(words) != len(label):
+        return False
+    for word, wanted in zip(words, label, strict=True):
+        if word == wanted:
+            continue
+        if not fuzzy:
+            return False
+        shorter, longer = sorted((word, wanted), key=len)
+        if len(shorter) < 5 or len(longer) - len(shorter) > 2 or not longer.startswith(shorter):
+            return False
+    return True
+
+
+def _alike(lengths, label_lengths) -> bool:
+    """Words about as long as the label's: the same stem from a much longer word is another
+    language's word ("organized" and Spanish "organizaciones" both stem to "organiz")."""
+    return len(lengths) == len(label_lengths) and all(
+        abs(a - b) <= 3 for a, b in zip(lengths, label_lengths, strict=True)
+    )
+
+
+def _stemmer_words(language: str, words: list[str]) -> list[str]:
+    return list(stems(" ".join(words), language)) if words else []
 
 
 @cache

@@ -8,7 +8,7 @@ query of benchmarks/relevance/queries.jsonl through:
 - ours: the search as the page runs it (search.SearchIndex, default sort);
 - fts5-any: SQLite FTS5 over title, summary and the rest of the text (Porter stemmer, accents
   folded), any word of the query (OR), ranked by bm25;
-- semantic: a multilingual sentence-embedding model alone, when one is installed (not yet).
+- semantic: the multilingual sentence-embedding model alone (search.semantic), unless turned off.
 Judgments are graded 0/1/2 from the practices' texts (benchmarks/relevance/README.md); a practice
 not listed for a query counts as 0. Judgments name practices by title, so ids may change.
 """
@@ -23,11 +23,14 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from repository import migrations  # noqa: E402
 from repository.db import Database  # noqa: E402
+from repository.discovery.payload import search_payload  # noqa: E402
 from repository.indexing import IndexSync  # noqa: E402
 from repository.practices.interchange import import_lines  # noqa: E402
 from search import SearchIndex, SearchParams  # noqa: E402
@@ -66,6 +69,8 @@ def reciprocal_rank(ranked: list[int], grades: dict[int, int]) -> float:
 
 
 class Ours:
+    """The search as the page and the API run it (places understood, corrections acted on)."""
+
     name = "ours"
 
     def __init__(self, index: SearchIndex):
@@ -73,10 +78,26 @@ class Ours:
 
     def search(self, text: str) -> list[int]:
         try:
-            return list(self.index.search(SearchParams(q=text, per_page=K)).ids)
+            payload = search_payload(self.index, SearchParams(q=text, per_page=K))
         except Exception as error:  # a query our parser refuses counts as finding nothing
             print(f"  ours refused {text!r}: {type(error).__name__}", file=sys.stderr)
             return []
+        return [r["id"] for r in payload["results"]]
+
+
+class SemanticAlone:
+    """The multilingual model alone: every practice ranked by its best passage's similarity."""
+
+    name = "semantic"
+
+    def __init__(self, index: SearchIndex):
+        self.index = index
+
+    def search(self, text: str) -> list[int]:
+        snapshot = self.index._fresh()[1]
+        similarities = snapshot.vectors.similarities(self.index.embedder.query(text))
+        order = np.argsort(-similarities, kind="stable")[:K]
+        return [int(snapshot.ids[d]) for d in order if similarities[d] > -1]
 
 
 class FtsAnyWord:
@@ -132,6 +153,8 @@ def main() -> None:
     index, records, by_title = build(work)
     ids = [by_title[r["title"]] for r in records]
     engines = [Ours(index), FtsAnyWord(records, ids, work)]
+    if index.embedder is not None:
+        engines.append(SemanticAlone(index))
     queries = load_queries()
     missing = {t for q in queries for t in q["judgments"] if t not in by_title}
     if missing:
@@ -163,7 +186,8 @@ def main() -> None:
             f"{group + f' ({len(figures[(engines[0].name, group)])})':24}"
             + "".join(f"{c:>30}" for c in cells)
         )
-    print("semantic model alone: not measured (no model installed yet)")
+    if index.embedder is None:
+        print("semantic model alone: not measured (semantic layer off or model not loaded)")
 
 
 if __name__ == "__main__":

@@ -94,7 +94,7 @@ def atom_feed(request: Request) -> Response:
     from feedgen.feed import FeedGenerator
 
     params = parse_search(request.query_params)
-    params = replace(params, sort="newest", page=1, per_page=FEED_ENTRIES)
+    params = replace(params, sort="added", page=1, per_page=FEED_ENTRIES)
     payload = search_payload(request.app.state.index, params)
     base = _base_url(request)
     page_url = base + "/search" + (f"?{request.url.query}" if request.url.query else "")

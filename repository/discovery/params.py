@@ -55,6 +55,12 @@ def _declare() -> dict[str, Parameter]:
         Parameter("year_from", "year", "Active in or after this year.", EARLIEST, LATEST),
         Parameter("year_to", "year", "Started in or before this year.", EARLIEST, LATEST),
         Parameter("sort", "choice", "Order of the results.", choices=SORTS, default="relevance"),
+        Parameter(
+            "as_typed",
+            "choice",
+            "1: search the words exactly as typed (no spelling correction, no places as filters).",
+            choices=("1",),
+        ),
         Parameter("page", "count", "Past the last page answers 400.", 1, MAX_PAGE, default=1),
         Parameter(
             "per_page", "count", "Results per page.", 1, MAX_PER_PAGE, default=DEFAULT_PER_PAGE
@@ -119,12 +125,22 @@ def parse_search(query: QueryParams) -> SearchParams:
         raise BadParameter(
             "sort", _("must be one of: %(values)s") % {"values": ", ".join(declared.choices)}
         )
+    as_typed = _single(query, "as_typed") or ""
+    if as_typed not in ("", "1"):
+        raise BadParameter("as_typed", _("must be 1 or absent"))
     page, per_page = (
         positive_int(_single(query, name), name, PARAMETERS[name].default, PARAMETERS[name].maximum)
         for name in ("page", "per_page")
     )
     return SearchParams.build(
-        filters, q=q, year_from=year_from, year_to=year_to, sort=sort, page=page, per_page=per_page
+        filters,
+        q=q,
+        year_from=year_from,
+        year_to=year_to,
+        sort=sort,
+        page=page,
+        per_page=per_page,
+        as_typed=as_typed == "1",
     )
 
 
@@ -136,6 +152,7 @@ def to_query(params: SearchParams, **changes) -> list[tuple[str, str]]:
         "year_from": params.year_from,
         "year_to": params.year_to,
         "sort": params.sort if params.sort != "relevance" else None,
+        "as_typed": "1" if params.as_typed else None,
         "per_page": params.per_page if params.per_page != DEFAULT_PER_PAGE else None,
         "page": params.page if params.page != 1 else None,
     }

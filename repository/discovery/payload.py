@@ -4,6 +4,7 @@ downloads read it. A search result has one shape everywhere (`result`)."""
 from urllib.parse import urlencode
 
 from repository import facets
+from repository.discovery import understanding
 from repository.discovery.params import to_query
 from repository.i18n import _
 from repository.params import BadParameter
@@ -102,13 +103,95 @@ def _zero_help(index, params: SearchParams, found: SearchResult) -> dict | None:
     return {"remove_filter": remove, "related": related}
 
 
+def related_terms(q: str, params: SearchParams, limit: int = 6) -> list[dict]:
+    """Broader, narrower and related concepts of those the words name, in the language of the
+    words that named them, each a search of its own."""
+    if not q.strip() or params.as_typed:
+        return []
+    thesaurus = understanding.default_thesaurus()
+    named = thesaurus.matches_in(q)
+    seen = {concept.id for _s, _e, concept, _language in named}
+    terms = []
+    for _start, _end, concept, language in named:
+        neighbours = [*concept.broader, *thesaurus.narrower.get(concept.id, []), *concept.related]
+        for other_id in neighbours:
+            other = thesaurus.concepts.get(other_id)
+            if other is None or other_id in seen:
+                continue
+            seen.add(other_id)
+            label = (other.labels.get(language) or other.labels["en"])["pref"]
+            terms.append({"label": label, "url": search_url(SearchParams(q=label))})
+    return terms[:limit]
+
+
 def search_payload(index, params: SearchParams, path: str = SEARCH_PATH) -> dict:
     """The search as a dict; kept by the index until it changes, so a repeat costs a lookup."""
     return index.memo(("payload", params, path), lambda: _build(index, params, path))
 
 
-def _build(index, params: SearchParams, path: str) -> dict:
+def _understood(index, params: SearchParams):
+    """The search as run: places named in the words applied as filters, unless the words are
+    to be taken as typed or the filters would leave nothing (then they are only suggested)."""
+    understood = understanding.understand(params.q) if not params.as_typed else None
+    applied = [
+        u
+        for u in (understood.applied if understood else ())
+        if u.value not in params.selected(u.facet)
+    ]
+    if applied:
+        filters = {name: list(values) for name, values in params.filters}
+        for u in applied:
+            filters.setdefault(u.facet, []).append(u.value)
+        narrowed = SearchParams.build(
+            filters, **{k: getattr(params, k) for k in _PLAIN_FIELDS}, q=understood.q
+        )
+        found = index.search(narrowed)
+        if found.total:
+            return narrowed, found, applied, understood
     found = index.search(params)
+    return params, found, [], understood
+
+
+_PLAIN_FIELDS = ("year_from", "year_to", "sort", "page", "per_page", "as_typed")
+
+
+def _understood_chips(params: SearchParams, applied) -> list[dict]:
+    return [
+        {
+            "facet": u.facet,
+            "value": u.value,
+            "words": u.words,
+            "label": f"{facets.facet(u.facet).title()}: {facets.facet(u.facet).label_of(u.value)}",
+        }
+        for u in applied
+    ]
+
+
+def _suggested_filters(run: SearchParams, found: SearchResult, understood, applied) -> list[dict]:
+    """Facet values the words name, offered with their counts when they would narrow."""
+    offered = [*(understood.suggested if understood else ())]
+    if understood and not applied:
+        offered = [*understood.applied, *offered]  # places that would have left nothing
+    entries = []
+    for u in offered:
+        count = found.facets.get(u.facet, {}).get(u.value, 0)
+        if u.value in run.selected(u.facet) or not 0 < count < found.total:
+            continue
+        facet = facets.facet(u.facet)
+        entries.append(
+            {
+                "facet": u.facet,
+                "value": u.value,
+                "label": f"{facet.title()}: {facet.label_of(u.value)}",
+                "count": count,
+                "url": search_url(run, **{u.facet: [*run.selected(u.facet), u.value]}, page=None),
+            }
+        )
+    return entries
+
+
+def _build(index, params: SearchParams, path: str) -> dict:
+    run, found, applied, understood = _understood(index, params)
     if params.page > found.pages:
         raise BadParameter("page", _("is past the end: there are %(n)d pages") % {"n": found.pages})
     links = {"self": search_url(params, path)}
@@ -116,6 +199,9 @@ def _build(index, params: SearchParams, path: str) -> dict:
         links["prev"] = search_url(params, path, page=params.page - 1)
     if params.page < found.pages:
         links["next"] = search_url(params, path, page=params.page + 1)
+    as_typed_url = (
+        search_url(params, as_typed="1", page=None) if applied or found.searched else None
+    )
     return {
         "query": {
             "q": params.q,
@@ -129,15 +215,20 @@ def _build(index, params: SearchParams, path: str) -> dict:
         "per_page": params.per_page,
         "pages": found.pages,
         "results": [result(found.cards[i], found.snippets.get(i)) for i in found.ids],
-        "facets": {
-            name: facet_entries(params, name, found.facets.get(name, {})) for name in FACETS
-        },
+        # Ticked as run: a place understood from the words shows as the filter it became.
+        "facets": {name: facet_entries(run, name, found.facets.get(name, {})) for name in FACETS},
         "suggestion": found.suggestion,
         "suggestion_url": search_url(params, q=found.suggestion, page=None)
         if found.suggestion
         else None,
+        # Spelling that acts: the corrected words were searched instead of the typed ones.
+        "searched": found.searched,
+        "understood": _understood_chips(params, applied),
+        "as_typed_url": as_typed_url,
+        "suggested_filters": _suggested_filters(run, found, understood, applied),
+        "related_terms": related_terms(params.q, params),
         "active_filters": _active_filters(params),
         "clear_url": search_url(SearchParams(q=params.q)),
-        "zero_results": _zero_help(index, params, found),
+        "zero_results": _zero_help(index, run, found),
         "links": links,
     }

@@ -30,8 +30,9 @@ def search_page(request: Request):
         "header_q": params.q,
         "sort_options": [
             ("relevance", _("Relevance")),
-            ("newest", _("Newest")),
-            ("oldest", _("Oldest")),
+            ("newest", _("Most recent activity")),
+            ("oldest", _("Earliest start")),
+            ("added", _("Recently added")),
             ("title", _("Title")),
         ],
     }

@@ -71,6 +71,34 @@ def test_every_change_to_a_public_document_reaches_the_index(db, sync):
     assert_equal_to_database(sync)
 
 
+def stored_vector_keys(sync) -> set[int]:
+    import sqlite3
+
+    with sqlite3.connect(sync.index.vector_cache().path) as connection:
+        return {row[0] for row in connection.execute("SELECT key FROM vectors")}
+
+
+def indexed_vector_keys(sync) -> set[int]:
+    searcher, _snapshot = sync.index._fresh()
+    return {int(s["vkey"]) for _d, s in searcher.reader().iter_docs() if s.get("vkey")}
+
+
+def test_vectors_exist_for_published_practices_only_and_follow_them(db, sync):
+    _first, second = add_practices(db, record(title="Alpha hotline"), record(title="Beta shelter"))
+    add_practices(db, record(title="Quokka draft", status="draft"))
+    sync.catch_up()
+    assert len(stored_vector_keys(sync)) == 2 == len(indexed_vector_keys(sync))
+    assert stored_vector_keys(sync) == indexed_vector_keys(sync)
+    change(db, second, status="draft")  # unpublished: its vectors go
+    sync.catch_up()
+    assert (
+        stored_vector_keys(sync) == indexed_vector_keys(sync)
+        and len(indexed_vector_keys(sync)) == 1
+    )
+    sync.rebuild()  # a rebuild keeps exactly what the published practices need
+    assert stored_vector_keys(sync) == indexed_vector_keys(sync)
+
+
 def test_applying_is_idempotent_and_records_the_last_entry(db, sync):
     add_practices(db, record(), record(title="Other"))
     assert sync.catch_up() == 2

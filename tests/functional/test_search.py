@@ -101,7 +101,8 @@ def test_unpublished_practices_never_appear_in_results_counts_or_suggestions(see
         # Only words of unpublished practices: nothing. ("draft" is in published texts too.)
         assert body["total"] == 0 or q == "secret draft", q
         assert not body["suggestion"] or "quokka" not in body["suggestion"]
-        assert HIDDEN not in str(body)
+        assert not body["searched"] or "quokka" not in body["searched"]
+        assert HIDDEN not in str(body) and "quokka" not in str(body["related_terms"])
     assert seeded_app.get("/api/search?country=KIR").json()["total"] == 0
 
 
@@ -127,12 +128,69 @@ def test_search_page_has_facets_chips_and_state_in_the_url(seeded_app):
     assert '<option value="newest" selected>' in html
 
 
-def test_a_misspelt_search_offers_the_correction(seeded_app):
-    # One word, misspelt: nothing matches it, and the correction is offered.
+def test_a_misspelt_search_shows_the_results_for_the_correction(seeded_app):
+    # One word, misspelt: the correction is searched, and the page says so, as web search does.
+    body = seeded_app.get("/api/search?q=traficking").json()
+    assert body["searched"] == "trafficking" and body["total"] > 0
+    corrected = seeded_app.get("/api/search?q=trafficking").json()
+    assert [r["id"] for r in body["results"]] == [r["id"] for r in corrected["results"]]
     html = seeded_app.get("/search?q=traficking").text
-    assert "No practice matches" in html
-    assert re.search(r'Did you mean <a href="/search\?q=trafficking">trafficking</a>', html)
-    assert seeded_app.get("/api/search?q=traficking").json()["suggestion"] == "trafficking"
+    assert "Showing results for <strong>trafficking</strong>" in html
+    assert re.search(r'<a href="/search\?q=traficking&amp;as_typed=1">Search instead for', html)
+    # Asked for as typed: the misspelt word is searched (no word matches it; at most a close
+    # meaning does).
+    as_typed = seeded_app.get("/api/search?q=traficking&as_typed=1").json()
+    assert as_typed["searched"] is None and as_typed["total"] < body["total"]
+    assert "Showing results for" not in seeded_app.get("/search?q=traficking&as_typed=1").text
+
+
+def test_a_strict_query_with_a_typo_is_offered_the_correction_not_changed(seeded_app):
+    body = seeded_app.get('/api/search?q="traficking"+OR+hotline').json()
+    assert body["searched"] is None
+    html = seeded_app.get("/search?q=traficking+AND+victims").text
+    assert "Did you mean" in html and "traficking" not in html.split("Did you mean")[1][:200]
+
+
+def test_a_place_named_in_the_words_becomes_a_removable_filter(seeded_app):
+    africa = seeded_app.get("/api/search?region=africa&per_page=100").json()
+    body = seeded_app.get("/api/search?q=Africa&per_page=100").json()
+    # "Africa" typed as a word finds every practice of the region, not only those saying it.
+    assert {r["id"] for r in body["results"]} == {r["id"] for r in africa["results"]}
+    assert [u["value"] for u in body["understood"]] == ["africa"]
+    assert body["facets"]["region"][0]["selected"]
+    html = seeded_app.get("/search?q=Africa").text
+    assert "Understood from your words:" in html and "Region (UN M49): Africa" in html
+    # The chip leads back to the words as typed, where no filter is applied.
+    as_typed = seeded_app.get(body["as_typed_url"].replace("/search", "/api/search")).json()
+    assert as_typed["understood"] == [] and as_typed["query"]["q"] == "Africa"
+    # In other languages too, and inflected: Spanish, Russian (locative), Arabic, Chinese.
+    for q in ("África", "в Африке", "أفريقيا", "非洲"):
+        found = seeded_app.get(f"/api/search?q={q}&per_page=100").json()
+        assert [u["value"] for u in found["understood"]] == ["africa"], q
+
+
+def test_a_place_filter_never_narrows_a_search_to_nothing(seeded_app):
+    # No practice of the sample is in Oceania: the words are searched as typed and the place is
+    # not applied (nor offered, since it would give nothing).
+    body = seeded_app.get("/api/search?q=hotline+Oceania").json()
+    assert body["understood"] == [] and body["total"] > 0
+
+
+def test_facet_words_are_suggested_as_filters_with_their_counts(seeded_app):
+    body = seeded_app.get("/api/search?q=private+sector+supply+chains").json()
+    suggested = {(f["facet"], f["value"]): f for f in body["suggested_filters"]}
+    chosen = suggested[("actor_type", "private_sector")]
+    narrowed = seeded_app.get(chosen["url"].replace("/search", "/api/search")).json()
+    assert narrowed["total"] == chosen["count"] < body["total"]
+    assert "Narrow to:" in seeded_app.get("/search?q=private+sector+supply+chains").text
+
+
+def test_related_terms_come_from_the_thesaurus_in_the_language_typed(seeded_app):
+    english = seeded_app.get("/api/search?q=shelter").json()["related_terms"]
+    assert english and all(t["url"].startswith("/search?q=") for t in english)
+    spanish = seeded_app.get("/api/search?q=refugios").json()["related_terms"]
+    labels = {t["label"] for t in spanish}
+    assert labels and labels.isdisjoint({t["label"] for t in english})
 
 
 def test_zero_results_offer_to_remove_the_most_restrictive_filter_and_related(seeded_app):

@@ -86,7 +86,7 @@ DOCS = [
 
 @pytest.fixture
 def index(tmp_path):
-    index = SearchIndex(tmp_path / "index")
+    index = SearchIndex(tmp_path / "index", embedder=None)
     index.rebuild(DOCS, seq=0)
     yield index
     index.close()
@@ -114,7 +114,7 @@ def test_spelling_variants_and_synonyms_find_the_same_practices(index, first, se
 
 
 def test_an_acronym_matches_the_acronym_not_a_word_that_stems_like_it(tmp_path):
-    index = SearchIndex(tmp_path / "ix")
+    index = SearchIndex(tmp_path / "ix", embedder=None)
     index.rebuild(
         [
             doc(1, "Hotline tips for callers"),
@@ -152,15 +152,50 @@ def test_odd_syntax_never_fails(index, q):
     index.search(SearchParams(q=q))
 
 
-def test_a_misspelling_gets_a_correction_from_the_index(index):
+def test_a_misspelling_is_corrected_and_searched_unless_asked_for_as_typed(index):
     result = index.search(SearchParams(q="shelterr"))
-    assert result.total == 0
-    assert result.suggestion in {"shelter", "shelters"}
-    assert index.search(SearchParams(q="shelter")).suggestion is None
+    assert result.searched in {"shelter", "shelters"}  # "Showing results for ..."
+    assert result.total and set(result.ids) == ids(index, q=result.searched)
+    assert index.search(SearchParams(q="shelter")).searched is None
+    as_typed = index.search(SearchParams(q="shelterr", as_typed=True))
+    assert as_typed.total == 0 and as_typed.searched is None
+
+
+def test_a_strict_query_is_not_corrected_but_offered_the_correction(index):
+    result = index.search(SearchParams(q="shelterr AND women"))
+    assert result.total == 0 and result.searched is None
+    assert result.suggestion in {"shelter AND women", "shelters AND women"}
+
+
+def test_corrections_prefer_fewer_edits_over_more_frequent_words(tmp_path):
+    index = SearchIndex(tmp_path / "ix", embedder=None)
+    prosecutors = [doc(n, f"Prosecutors network {n}", "Prosecutors meet") for n in range(1, 6)]
+    index.rebuild([*prosecutors, doc(9, "Prosecution of traffickers", "Prosecution")], seq=0)
+    # "prosecutors" is in five documents and two edits away; "prosecution" in one, one edit.
+    assert index.search(SearchParams(q="prosecuton")).searched == "prosecution"
+    # A swap of two letters counts as one edit.
+    assert index.search(SearchParams(q="porsecution")).searched == "prosecution"
+
+
+def test_stop_words_and_thesaurus_words_of_other_languages_are_never_corrected(tmp_path):
+    index = SearchIndex(tmp_path / "ix", embedder=None)
+    index.rebuild([doc(1, "Is there a fund for victims", "The fund pays compensation")], seq=0)
+    # "the" would be one edit from "there", but a stop word is left alone.
+    assert index.search(SearchParams(q="is the a fund")).searched is None
+    # "refugios" (Spanish for shelters) is a label of the thesaurus: not a typo to correct.
+    assert index.search(SearchParams(q="refugios fund")).searched is None
+
+
+def test_words_of_deleted_documents_are_never_offered_as_corrections(tmp_path):
+    index = SearchIndex(tmp_path / "ix", embedder=None)
+    index.rebuild([doc(1, "Shelter", "Shelter"), doc(2, "Zanzibarian pilot", "Pilot")], seq=0)
+    index.apply([], [2], seq=1)  # unpublished: its words linger in the lexicon until a merge
+    result = index.search(SearchParams(q="zanzibariann"))
+    assert result.searched is None and result.total == 0
 
 
 def test_snippets_mark_matches_and_escape_the_text(tmp_path):
-    index = SearchIndex(tmp_path / "ix")
+    index = SearchIndex(tmp_path / "ix", embedder=None)
     index.rebuild([doc(1, "Hotline", "Call <script>alert(1)</script> the hotline & more")], seq=0)
     snippet = index.search(SearchParams(q="hotline")).snippets[1]
     assert "<mark>hotline</mark>" in snippet.lower()
@@ -189,9 +224,11 @@ def test_year_range_keeps_practices_active_in_it(index):
 
 
 def test_sorting_and_paging(index):
+    # Most recent activity: 3, 5 and 2 are ongoing (started 2009, 2005, 1995), 1 ended in 2008.
     newest = index.search(SearchParams(sort="newest", per_page=2))
-    assert newest.ids == [5, 4] and newest.total == 5 and newest.pages == 3
-    assert index.search(SearchParams(sort="oldest", per_page=2, page=3)).ids == [5]
+    assert newest.ids == [3, 5] and newest.total == 5 and newest.pages == 3
+    # Earliest start: 2 (1995), 1 (2003), 4 (2004), 5 (2005), 3 (2009).
+    assert index.search(SearchParams(sort="oldest", per_page=2, page=3)).ids == [3]
     titles = index.search(SearchParams(sort="title", per_page=5)).ids
     assert titles == [1, 4, 3, 5, 2]
 
@@ -231,11 +268,36 @@ def test_chinese_is_matched_by_two_character_pieces(tmp_path):
         doc(2, "新加坡预防人口贩运法", "惩治贩运人口犯罪"),
         doc(3, "Shelter network", "Shelters for women"),
     ]
-    index = SearchIndex(tmp_path / "zh")
+    index = SearchIndex(tmp_path / "zh", embedder=None)
     index.rebuild(docs, seq=0)
     try:
         assert list(index.search(SearchParams(q="拐卖儿童")).ids) == [1]
-        assert list(index.search(SearchParams(q="人口贩运")).ids) == [2]
+        # 人口贩运 and 拐卖人口 are labels of one concept (trafficking in persons): 2 has the
+        # words typed and ranks first; 1 says 拐卖人口 and is found through the thesaurus.
+        assert list(index.search(SearchParams(q="人口贩运")).ids) == [2, 1]
         assert list(index.search(SearchParams(q="行动计划")).ids) == [1]
     finally:
         index.close()
+
+
+def test_recent_work_first_sorts_by_the_practices_own_years_not_publication(tmp_path):
+    index = SearchIndex(tmp_path / "ix", embedder=None)
+    index.rebuild(
+        [
+            # Published last, but the work ended in 2008.
+            doc(9, "Old campaign", start_year=2001, end_year=2008),
+            doc(1, "Running since 1999", start_year=1999),  # ongoing: active now
+            doc(2, "Ended 2021", start_year=2015, end_year=2021),
+            doc(3, "Ongoing since 2020", start_year=2020),
+        ],
+        seq=0,
+    )
+
+    def ordered(sort, **kwargs):
+        return index.search(SearchParams(sort=sort, **kwargs)).ids
+
+    assert ordered("newest") == [3, 1, 2, 9]  # ongoing (latest start first), then by end year
+    assert ordered("oldest") == [1, 9, 2, 3]
+    assert ordered("added") == [9, 3, 2, 1]  # publication order, for feeds of new entries
+    # Active since 2019: running at some point from 2019 on.
+    assert set(ordered("newest", year_from=2019)) == {1, 2, 3}

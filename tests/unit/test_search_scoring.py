@@ -22,9 +22,9 @@ QUERIES = [
     "shelter AND referral",
     "shelter OR hotline",
     "police NOT fishing",
-    "NGO",
-    "TIP",
-    "NRM",
+    "NGO OR shelter",
+    "TIP AND police",
+    "NRM OR hotline",
     '"legal aid"',
     "(campaign OR radio) AND children",
     "mining AND tourism",
@@ -43,7 +43,7 @@ def index(tmp_path_factory):
         docs.append(
             doc(n, " ".join(words[:4]), " ".join(words[4:9]), " ".join(words * rng.randint(1, 4)))
         )
-    index = SearchIndex(tmp_path_factory.mktemp("scoring"))
+    index = SearchIndex(tmp_path_factory.mktemp("scoring"), embedder=None)
     index.rebuild(docs[:200], seq=0)
     index.apply(docs[200:], [3, 5, 7], seq=1)  # several segments and some deletions
     yield index

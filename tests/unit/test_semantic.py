@@ -1,0 +1,143 @@
+"""The semantic layer: meaning across languages, vectors as derived and cached data, and search
+on words alone when the model is off or cannot load."""
+
+import logging
+import sqlite3
+
+import numpy as np
+import pytest
+
+from search import SearchIndex, SearchParams, semantic, vectors
+from search.thesaurus import default as thesaurus
+from search.vectors import VectorCache, content_key, passages
+from tests.unit.test_search_engine import doc
+
+MODEL = semantic.load()
+
+
+def test_the_model_installs_and_loads_with_the_application():
+    assert MODEL is not None, semantic.unavailable_reason()
+
+
+class Counting:
+    """The real model, counting the passages it is asked to embed."""
+
+    def __init__(self, model):
+        self.model, self.name, self.dim, self.embedded = model, model.name, model.dim, 0
+
+    def passages(self, texts):
+        self.embedded += len(texts)
+        return self.model.passages(texts)
+
+    def query(self, text):
+        return self.model.query(text)
+
+
+DOCS = [
+    doc(1, "Hotline for fishermen held on boats at sea", "Crew members call a free number."),
+    doc(2, "Shelter for women", "Safe accommodation and counselling."),
+    doc(3, "Training judges", "Judicial training on trafficking cases."),
+]
+
+
+@pytest.fixture
+def model():
+    return Counting(MODEL)
+
+
+@pytest.fixture
+def index(tmp_path, model):
+    vectors._MEMORY.clear()  # as in a new process: only the index's own cache file counts
+    index = SearchIndex(tmp_path / "index", embedder=model)
+    index.rebuild(DOCS, seq=0)
+    yield index
+    index.close()
+
+
+def test_a_query_in_another_language_finds_a_practice_sharing_no_word_with_it(index):
+    q = "teléfono de ayuda para marineros retenidos en barcos"  # Spanish, no thesaurus concept
+    assert thesaurus().concepts_in(q) == []
+    lexical = SearchIndex(index.root, embedder=None)
+    assert lexical.search(SearchParams(q=q)).total == 0  # no word in common
+    found = index.search(SearchParams(q=q))
+    assert found.ids[0] == 1
+    # Totals and facet counts are exact over what matched, semantic neighbours included.
+    assert found.total == len(found.ids)
+    assert sum(found.facets["pillar"].values()) >= found.total
+
+
+def test_queries_about_something_else_find_nothing_by_meaning(index):
+    assert index.search(SearchParams(q="sourdough starter hydration ratio")).total == 0
+
+
+def test_a_rebuild_reuses_cached_vectors_and_embeds_only_what_changed(index, model):
+    first = model.embedded
+    assert first == sum(len(passages(d)) for d in DOCS)
+    vectors._MEMORY.clear()
+    index.rebuild(DOCS, seq=1)
+    assert model.embedded == first  # nothing recomputed: read from the cache file
+    changed = doc(2, "Shelter for women and girls", "Safe accommodation and counselling.")
+    index.apply([changed], [], seq=2)
+    assert model.embedded == first + len(passages(changed))
+    assert index.search(SearchParams(q="refuge pour filles")).ids[0] == 2
+
+
+def test_vectors_go_with_the_practice(index, model):
+    cache = index.vector_cache()
+    key = content_key(model.name, passages(DOCS[0]))
+    assert cache.get([key])
+    index.apply([], [1], seq=1)  # unpublished
+    assert not cache.get([key])
+    with sqlite3.connect(cache.path) as db:
+        stored = {row[0] for row in db.execute("SELECT key FROM vectors")}
+    assert stored == {content_key(model.name, passages(d)) for d in DOCS[1:]}
+    assert 1 not in index.search(SearchParams(q="fishermen hotline boats")).ids
+
+
+def test_a_practice_text_changed_leaves_no_vector_of_the_old_text(index, model):
+    cache = index.vector_cache()
+    old = content_key(model.name, passages(DOCS[2]))
+    index.apply([doc(3, "Training prosecutors", "Courses for prosecutors.")], [], seq=1)
+    assert not cache.get([old])
+
+
+def test_the_cache_survives_a_new_process(tmp_path, model):
+    cache = VectorCache(tmp_path, model.name, model.dim)
+    rows = np.ones((2, model.dim), dtype=np.float32)
+    cache.put({42: rows})
+    cache.close()
+    again = VectorCache(tmp_path, model.name, model.dim)
+    assert np.array_equal(again.get([42])[42], rows)
+
+
+def test_without_the_model_search_runs_on_words(tmp_path):
+    index = SearchIndex(tmp_path / "index", embedder=None)
+    index.rebuild(DOCS, seq=0)
+    assert index.search(SearchParams(q="shelter")).ids == [2]
+    assert index.vector_cache() is None
+    assert index.search(SearchParams(q="teléfono para marineros")).total == 0
+
+
+def test_a_model_that_cannot_load_turns_the_layer_off_with_one_log_line(monkeypatch, caplog):
+    def broken():
+        raise OSError("weights unreadable")
+
+    monkeypatch.setattr(semantic, "UniversalSentenceEncoder", broken)
+    monkeypatch.setattr(semantic, "_loaded", {})
+    with caplog.at_level(logging.WARNING, logger="search.semantic"):
+        assert semantic.load() is None
+        assert semantic.load() is None
+    assert caplog.text.count("semantic search is off") == 1
+    assert semantic.unavailable_reason() == "model did not load (see the log)"
+
+
+def test_a_setting_turns_the_layer_off():
+    environ = {semantic.SETTING: "off"}
+    assert semantic.load(environ) is None
+    assert "turned off" in semantic.unavailable_reason(environ)
+
+
+def test_model_files_other_than_the_pinned_ones_are_refused(tmp_path):
+    (tmp_path / "weights.npz").write_bytes(b"not the model")
+    with pytest.raises(ValueError, match=r"weights\.npz"):
+        semantic.check_files(tmp_path, {"weights.npz": "0" * 64})

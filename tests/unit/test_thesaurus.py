@@ -1,0 +1,105 @@
+"""The concept thesaurus: a complete six-language file, and queries expanded through it in each
+of the six UN languages; per-language analysis of the index (words only: no model here)."""
+
+import json
+
+import pytest
+
+from search import SearchIndex, SearchParams
+from search.analysis import text_analyzer
+from search.thesaurus import THESAURUS_FILE, Thesaurus
+from search.thesaurus import default as thesaurus
+from tests.unit.test_search_engine import doc
+
+LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
+
+
+def test_every_concept_has_a_preferred_label_in_each_of_the_six_languages():
+    data = json.loads(THESAURUS_FILE.read_text(encoding="utf-8"))
+    assert data["version"] and len(data["concepts"]) >= 200
+    ids = [c["id"] for c in data["concepts"]]
+    assert len(ids) == len(set(ids))
+    for concept in data["concepts"]:
+        for language in LANGUAGES:
+            assert concept["labels"][language]["pref"].strip(), (concept["id"], language)
+        for link in (*concept.get("broader", []), *concept.get("related", [])):
+            assert link in ids, (concept["id"], link)
+
+
+def test_broader_links_give_narrower_ones():
+    t = thesaurus()
+    child = next(c for c in t.concepts.values() if c.broader)
+    assert child.id in t.narrower[child.broader[0]]
+
+
+# An English practice about shelters that uses only "safe house" and "accommodation".
+SHELTER = doc(1, "Safe house network", "Accommodation for people leaving exploitation")
+OTHER = doc(2, "Training judges", "Courses for the judiciary")
+
+
+@pytest.mark.parametrize(
+    "q",
+    ["shelter", "refuge", "refugio", "приют для жертв", "مأوى", "دار إيواء", "庇护所"],
+)
+def test_a_concept_named_in_any_language_finds_the_practice_that_uses_another_label(tmp_path, q):
+    index = SearchIndex(tmp_path / "ix", embedder=None)
+    index.rebuild([SHELTER, OTHER], seq=0)
+    assert [c.id for _s, _e, c in thesaurus().concepts_in(q)] == ["shelter"], q
+    assert index.search(SearchParams(q=q)).ids == [1]
+
+
+def test_synonyms_link_what_the_issue_listed(tmp_path):
+    index = SearchIndex(tmp_path / "ix", embedder=None)
+    index.rebuild(
+        [
+            doc(1, "Rights of domestic workers", "Household workers abroad"),
+            doc(2, "Forced recruitment of children", "Children associated with armed groups"),
+            doc(3, "Awareness-raising on radio", "Public awareness"),
+            doc(4, "Courts and magistrates", "Judicial authorities"),
+        ],
+        seq=0,
+    )
+    assert index.search(SearchParams(q="maids")).ids == [1]
+    assert index.search(SearchParams(q="child soldiers")).ids == [2]
+    assert index.search(SearchParams(q="campaign")).ids == [3]
+    assert index.search(SearchParams(q="judges")).ids == [4]
+
+
+def test_inflected_russian_and_arabic_match_their_dictionary_forms():
+    analyse = text_analyzer()
+
+    def terms(text):
+        return [t.text for t in analyse(text)]
+
+    assert terms("уголовного преследования") == terms("уголовное преследование")
+    assert terms("ضحايا الاتجار") == terms("ضحايا الإتجار")  # hamza on the alef
+    assert terms("مؤسسة") == terms("مؤسسه")  # ta marbuta
+
+
+def test_a_russian_query_finds_the_inflected_form_in_a_practice(tmp_path):
+    index = SearchIndex(tmp_path / "ix", embedder=None)
+    index.rebuild([doc(1, "Закон о противодействии", "Помощь жертвам торговли людьми")], seq=0)
+    assert index.search(SearchParams(q="жертвы")).ids == [1]
+
+
+def test_a_translation_is_indexed_so_the_practice_answers_in_that_language(tmp_path):
+    index = SearchIndex(tmp_path / "ix", embedder=None)
+    spanish = doc(1, "Ley contra la trata", "Protección integral")
+    spanish["translations"] = {"en": {"title": "Law against trafficking", "summary": "Hotline"}}
+    index.rebuild([spanish, OTHER], seq=0)
+    assert index.search(SearchParams(q="hotline")).ids == [1]
+
+
+def test_the_label_index_is_built_from_the_file_given():
+    t = Thesaurus(
+        {
+            "version": "test",
+            "concepts": [
+                {
+                    "id": "x",
+                    "labels": {lang: {"pref": f"zork{lang}", "alt": []} for lang in LANGUAGES},
+                }
+            ],
+        }
+    )
+    assert [c.id for _s, _e, c in t.concepts_in("a zorkfr here")] == ["x"]
