@@ -13,6 +13,8 @@ from whoosh.analysis import (
     LowercaseFilter,
     RegexTokenizer,
     StopFilter,
+    Token,
+    Tokenizer,
 )
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.support.charset import accent_map
@@ -80,7 +82,17 @@ class SpellingVariantFilter(Filter):
 
 # Bumped whenever the analysis below, or the schema, changes what a document gives the index: an
 # index built with another version is rebuilt from the database (SearchIndex.verify).
-ANALYSIS_VERSION = "3"
+ANALYSIS_VERSION = "4"
+
+
+def analysis_version() -> str:
+    """The analysis an index was built with, the thesaurus's version included: a thesaurus
+    extended by curators changes which concepts documents name, so the index is rebuilt."""
+    from search.thesaurus import default
+
+    return f"{ANALYSIS_VERSION}/thesaurus-{default().version}"
+
+
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 CJK_RUNS = re.compile(
     r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[^\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
@@ -155,6 +167,41 @@ def _snowball(language: str):
     import snowballstemmer
 
     return snowballstemmer.stemmer(language)
+
+
+class ConceptTokenizer(Tokenizer):
+    """The thesaurus concepts a text names, in any of the six languages, as tokens (their ids):
+    the index keeps which practices speak of a concept, so a query naming it needs one term,
+    not every label in every language as a phrase. Runs in the index writer's processes."""
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        mode="",
+        **kwargs,
+    ):
+        from search.thesaurus import default
+
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for position, (_start, _end, concept) in enumerate(
+            default().concepts_in(value, document=True)
+        ):
+            token.text = concept.id
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                token.pos = start_pos + position
+            yield token
+
+
+def concept_analyzer():
+    return ConceptTokenizer()
 
 
 def text_analyzer():

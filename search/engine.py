@@ -22,7 +22,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
 from search import semantic
-from search.analysis import ANALYSIS_VERSION
+from search.analysis import analysis_version
 from search.fusion import Fusion
 from search.highlighting import snippet
 from search.params import FACETS, SearchParams, SearchResult
@@ -204,9 +204,9 @@ class SearchIndex:
             raise IndexUnavailable("index files differ from the last commit")
         analysis = directory / "analysis"
         found = analysis.read_text().strip() if analysis.exists() else "1"
-        if found != ANALYSIS_VERSION:
+        if found != analysis_version():
             # Built with other text analysis: the same words would not find the same terms.
-            raise IndexUnavailable(f"built with text analysis {found}, {ANALYSIS_VERSION} needed")
+            raise IndexUnavailable(f"built with text analysis {found}, {analysis_version()} needed")
 
     @contextmanager
     def _writer_lock(self, wait: bool):
@@ -294,7 +294,7 @@ class SearchIndex:
             directory = self.root / f"gen-{time.time_ns()}"
             directory.mkdir()
             ix = whoosh_index.create_in(str(directory), make_schema())
-            (directory / "analysis").write_text(ANALYSIS_VERSION)
+            (directory / "analysis").write_text(analysis_version())
             count = 0
             # Two processes each build a segment: the machine has two cores (about 2x faster).
             writer = ix.writer(limitmb=256, procs=2, multisegment=True)
@@ -396,7 +396,7 @@ class SearchIndex:
                 reader = searcher.reader()
                 snapshot.lengths = {
                     field: field_lengths(reader, field, snapshot.size)
-                    for field in (*TEXT_FIELDS, "acronyms")
+                    for field in (*TEXT_FIELDS, "acronyms", "concepts")
                 }
             return snapshot.lengths
 
@@ -485,6 +485,7 @@ class SearchIndex:
         page_docnums = hits[order][start : start + params.per_page]
 
         ids, cards, snippets = [], {}, {}
+        marked = self.queries.highlight_terms(text) if query is not None else frozenset()
         with self._lock:
             for docnum in page_docnums:
                 stored = searcher.stored_fields(int(docnum))
@@ -497,6 +498,7 @@ class SearchIndex:
                         self.queries.analyzer,
                         stored.get("summary", ""),
                         stored.get("body", ""),
+                        marked,
                     )
         return SearchResult(
             ids=ids,

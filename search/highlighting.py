@@ -3,6 +3,8 @@
 from markupsafe import escape
 from whoosh import highlight
 
+from search.stopwords import is_stop
+
 MAX_SNIPPET_CHARS = 240
 
 
@@ -18,11 +20,15 @@ class EscapingFormatter(highlight.Formatter):
         return f"<mark>{self._text(highlight.get_text(text, token, replace))}</mark>"
 
 
-def snippet(query, analyzer, summary: str, body: str) -> str:
-    terms = frozenset(
-        text.decode("utf-8") if isinstance(text, bytes) else text
+def snippet(query, analyzer, summary: str, body: str, extra: frozenset[str] = frozenset()) -> str:
+    """The best passages of the summary or body, the query's terms (and `extra` terms, such as
+    a concept's labels) marked."""
+    terms = extra | frozenset(
+        word
         for field, text in query.iter_all_terms()
-        if field in ("title", "summary", "body", "organisation", "places")
+        if field in ("title", "summary", "body", "organisation", "places", "translated")
+        for word in [text.decode("utf-8") if isinstance(text, bytes) else text]
+        if not is_stop(word)  # "victimes de la traite": marking every "de" hides what matters
     )
     fragmenter = highlight.ContextFragmenter(maxchars=MAX_SNIPPET_CHARS // 2, surround=60)
     formatter = EscapingFormatter()

@@ -7,7 +7,7 @@ spaces between words, so it is compared as text (a label matches where its chara
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 STEMMED = {"en": "english", "fr": "french", "es": "spanish", "ru": "russian", "ar": "arabic"}
 _PLURAL = re.compile(r"(?<=\w\w)(?:(ies)|(?:(?<=[sxz])|(?<=ch)|(?<=sh))es|(?<![su'])s)$")
@@ -35,9 +35,15 @@ def stems(text: str, language: str) -> tuple[str, ...]:
     words = _WORD.findall(normalise(text))
     if language not in STEMMED:
         return tuple(words)
+    return tuple(_stem(language, word) for word in words)
+
+
+@lru_cache(maxsize=200_000)
+def _stem(language: str, word: str) -> str:
+    """One word's stem (cached: a collection has far fewer distinct words than words)."""
     if language == "en":
-        return tuple(_english(word) for word in words)
-    return tuple(_stemmer(language).stemWords(words))
+        return _english(word)
+    return _stemmer(language).stemWord(word)
 
 
 def _english(word: str) -> str:

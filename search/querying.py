@@ -5,7 +5,7 @@ from itertools import combinations
 from pathlib import Path
 
 from whoosh import qparser
-from whoosh.query import And, NullQuery, Or, Query
+from whoosh.query import And, NullQuery, Or, Query, Term
 
 from search.analysis import CJK, CJK_RUNS
 from search.params import MAX_QUERY_CHARS, MAX_QUERY_TERMS
@@ -77,7 +77,6 @@ class QueryBuilder:
     def __init__(self, schema, synonyms: list[list[str]], thesaurus: Thesaurus | None = None):
         self.schema = schema
         self.thesaurus = thesaurus if thesaurus is not None else default_thesaurus()
-        self._concept_queries: dict[str, Query | None] = {}
         self.analyzer = schema["body"].analyzer
         self.spell_analyzer = schema["spell"].analyzer
         self.groups: dict[str, list[str]] = {}
@@ -184,33 +183,47 @@ class QueryBuilder:
         return Coordinated(children[:MAX_QUERY_TERMS]) if children else None
 
     def _concept_query(self, concept: Concept, typed: str) -> Query | None:
-        """Any label of the concept in any language, or the words as typed."""
-        if concept.id not in self._concept_queries:
-            alternatives = []
-            for language in concept.labels:
-                for label in concept.all_labels(language):
-                    label = _UNSAFE.sub(" ", label).strip()
-                    if not label:
-                        continue
-                    text = f"acronyms:{label.lower()}" if is_acronym(label) else _quoted(label)
-                    parsed = self._parsers[qparser.AndGroup].parse(text)
-                    if parsed is not None and parsed is not NullQuery:
-                        alternatives.append(parsed)
-            # Labels in several languages often analyse to the same terms: keep one of each.
-            alternatives = list({str(a): a for a in alternatives}.values())
-            self._concept_queries[concept.id] = Or(alternatives) if alternatives else None
-        known = self._concept_queries[concept.id]
+        """The concept, as the index found it named in any language (schema field `concepts`),
+        or the words as typed (an inflected form the labels lack)."""
         typed = _UNSAFE.sub(" ", typed).strip()
-        labels = {label.casefold() for lang in concept.labels for label in concept.all_labels(lang)}
-        # The words as typed too (an inflected form the labels lack), unless they are a label:
-        # an acronym label must stay an acronym ("tip" typed means TIP, not "tips").
-        literal = None
+        labels = {
+            label.casefold()
+            for language in concept.labels
+            for label in concept.all_labels(language)
+        }
+        acronyms = {
+            label.casefold()
+            for language in concept.labels
+            for label in concept.all_labels(language)
+            if is_acronym(label)
+        }
         if CJK.search(typed):
             literal = self._cjk_literal(typed)
-        elif typed.casefold() not in labels:
-            literal = self._parsers[qparser.AndGroup].parse(_quoted(typed))
-        parts = [p for p in (known, literal) if p is not None and p is not NullQuery]
-        return Or(parts) if parts else None
+        elif typed.casefold() in acronyms:
+            # An acronym stays an acronym: "tip" typed means TIP where written in capitals.
+            literal = self._parsers[qparser.AndGroup].parse(f"acronyms:{typed.casefold()}")
+        elif typed.casefold() in labels:
+            literal = None  # the concept term holds exactly this label, in every language
+        else:
+            # A form the labels lack ("refugios" for "refugio"): its words anywhere too.
+            literal = self._parsers[qparser.AndGroup].parse(typed)
+        parts = [Term("concepts", concept.id)]
+        if literal is not None and literal is not NullQuery:
+            parts.append(literal)
+        return Or(parts)
+
+    def highlight_terms(self, q: str) -> frozenset[str]:
+        """The index terms to mark in snippets: the words typed, and every label of the concepts
+        they name (a Spanish query marks "shelter" in an English practice)."""
+        texts = [q]
+        for _start, _end, concept in self.thesaurus.concepts_in(q):
+            texts += [label for lang in concept.labels for label in concept.all_labels(lang)]
+        return frozenset(
+            token.text
+            for text in texts
+            for token in self.analyzer(_UNSAFE.sub(" ", text))
+            if not is_stop(token.text)
+        )
 
     def _cjk_literal(self, typed: str) -> Query | None:
         """Chinese words as typed: any two of their two-character pieces, so "拐卖儿童" still

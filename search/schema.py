@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from search.analysis import spelling_analyzer, text_analyzer
+from search.analysis import concept_analyzer, spelling_analyzer, text_analyzer
 from search.params import FACETS
 
 TEXT_FIELDS = ("title", "summary", "body", "organisation", "places", "translated")
@@ -30,6 +30,8 @@ def make_schema() -> Schema:
         # Translations of the title and summary, so a practice answers in the reader's language.
         "translated": TEXT(analyzer=analyzer, field_boost=1.5),
         "spell": TEXT(analyzer=spelling_analyzer(), phrase=False),
+        # The thesaurus concepts the practice's texts name (analysis.ConceptTokenizer).
+        "concepts": TEXT(analyzer=concept_analyzer(), phrase=False),
         # Acronyms as written in capitals (NGO, TIP, NRM), for exact acronym synonyms.
         "acronyms": KEYWORD(lowercase=True, scorable=True, field_boost=1.5),
         # Columns read in bulk into the per-reader arrays (search.snapshot).
@@ -77,6 +79,13 @@ def _values(document: dict, key: str) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
+def translated_texts(document: dict) -> list[str]:
+    return [
+        f"{t.get('title', '')}\n{t.get('summary', '')}"
+        for t in (document.get("translations") or {}).values()
+    ]
+
+
 def to_fields(document: dict) -> dict:
     """Index fields from a plain document (see docs/search.md for the keys it reads)."""
     body = "\n\n".join(
@@ -91,9 +100,9 @@ def to_fields(document: dict) -> dict:
         "body": body,
         "organisation": fields_organisation(document),
         "places": places,
-        "translated": "\n".join(
-            f"{t.get('title', '')}\n{t.get('summary', '')}"
-            for t in (document.get("translations") or {}).values()
+        "translated": "\n".join(translated_texts(document)),
+        "concepts": "\n".join(
+            [document["title"], document.get("summary", ""), body, *translated_texts(document)]
         ),
         # Words for "did you mean": the ones a delegate is likely to type, not every body word.
         "spell": " ".join([document["title"], document.get("summary", ""), places]),

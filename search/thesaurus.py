@@ -64,14 +64,15 @@ class Thesaurus:
                 found.extend(self.narrower.get(concept_id, []))
         return [self.concepts[c] for c in seen]
 
-    def concepts_in(self, text: str) -> list[tuple[int, int, Concept]]:
-        """The concepts a query names, in any of the six languages, as (start, end, concept)
-        character spans of `text`: longest labels first, spans never overlapping."""
-        return [(s, e, c) for s, e, c, _language in self.matches_in(text)]
+    def concepts_in(self, text: str, document: bool = False) -> list[tuple[int, int, Concept]]:
+        """The concepts a text names, in any of the six languages, as (start, end, concept)
+        character spans of `text`: longest labels first, spans never overlapping. In a
+        document (not a query) an acronym counts only written in capitals: "tips" is not TIP."""
+        return [(s, e, c) for s, e, c, _language in self.matches_in(text, document)]
 
-    def matches_in(self, text: str) -> list[tuple[int, int, Concept, str]]:
+    def matches_in(self, text: str, document: bool = False) -> list[tuple[int, int, Concept, str]]:
         """As concepts_in, with the language of the label found."""
-        return _QueryMatcher.of(self).find(text)
+        return _QueryMatcher.of(self).find(text, document)
 
     def mentions(self, text: str, facet_key: str, value: str) -> bool:
         """Whether the text names the facet value, in any of the six languages."""
@@ -141,9 +142,11 @@ class _QueryMatcher:
                         continue
                     stemmed = stems(label, language)
                     if stemmed:
-                        entry = self.by_first[language].setdefault(stemmed[0][:PREFIX], [])
+                        bucket = _bucket(stemmed[0], language)
+                        entry = self.by_first[language].setdefault(bucket, [])
                         lengths = tuple(len(w) for w in _SPAN_WORD.findall(normalise(label)))
-                        entry.append((stemmed, lengths, concept))
+                        acronym = " " not in label and sum(c.isupper() for c in label) >= 2
+                        entry.append((stemmed, lengths, concept, acronym))
         self.plain.sort(key=lambda item: -len(item[0]))
 
     @classmethod
@@ -152,7 +155,7 @@ class _QueryMatcher:
             thesaurus.label_indexes["query"] = cls(thesaurus)
         return thesaurus.label_indexes["query"]
 
-    def find(self, text: str) -> list[tuple[int, int, Concept, str]]:
+    def find(self, text: str, document: bool = False) -> list[tuple[int, int, Concept, str]]:
         # "NGOs" is the plural of "NGO": the s becomes a space, so offsets stay the same.
         text = _ACRONYM_PLURAL.sub(lambda m: m.group(1) + " ", text)
         folded = normalise(text)
@@ -161,19 +164,25 @@ class _QueryMatcher:
         words = [(m.start(), m.end(), m.group(0)) for m in _SPAN_WORD.finditer(folded)]
         found = []  # (length in characters, start, end, concept, language)
         for language, firsts in self.by_first.items():
+            if not _SCRIPTS[language].search(folded):
+                continue  # no word of this language's script: nothing to stem
             stemmed = _stemmer_words(language, [w for _s, _e, w in words])
             if len(stemmed) != len(words):
                 continue  # the stemmer split differently: spans would not line up
             lengths = [end - start for start, end, _w in words]
             for i, first in enumerate(stemmed):
-                for label, label_lengths, concept in firsts.get(first[:PREFIX], ()):
+                for label, label_lengths, concept, acronym in firsts.get(
+                    _bucket(first, language), ()
+                ):
                     size = len(label)
                     if _same(stemmed[i : i + size], label, language in FUZZY) and _alike(
                         lengths[i : i + size], label_lengths
                     ):
                         start, end = words[i][0], words[i + len(label) - 1][1]
+                        if acronym and document and not text[start:end].rstrip("s").isupper():
+                            continue
                         found.append((end - start, start, end, concept, language))
-        for label, concept in self.plain:
+        for label, concept in self.plain if _CJK.search(folded) else ():
             position = folded.find(label)
             while position >= 0:
                 found.append((len(label), position, position + len(label), concept, "zh"))
@@ -183,6 +192,21 @@ class _QueryMatcher:
             if all(end <= s or start >= e for s, e, _c, _l in chosen):
                 chosen.append((start, end, concept, language))
         return sorted(chosen, key=lambda c: c[0])
+
+
+def _bucket(stem: str, language: str) -> str:
+    """Labels are grouped by their first stem, or its first letters where stems may differ."""
+    return stem[:PREFIX] if language in FUZZY else stem
+
+
+_SCRIPTS = {
+    "en": re.compile(r"[a-z]"),
+    "fr": re.compile(r"[a-zà-ÿœ]"),
+    "es": re.compile(r"[a-zá-úñ]"),
+    "ru": re.compile(r"[\u0400-\u04ff]"),
+    "ar": re.compile(r"[\u0600-\u06ff]"),
+}
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
 def _same(words, label: tuple[str, ...], fuzzy: bool) -> bool:

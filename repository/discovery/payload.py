@@ -111,6 +111,9 @@ def related_terms(q: str, params: SearchParams, limit: int = 6) -> list[dict]:
     thesaurus = understanding.default_thesaurus()
     named = thesaurus.matches_in(q)
     seen = {concept.id for _s, _e, concept, _language in named}
+    # The most specific concepts first: "trafficking" has dozens of narrower concepts and would
+    # fill the list on every query.
+    named.sort(key=lambda match: len(thesaurus.narrower.get(match[2].id, [])))
     terms = []
     for _start, _end, concept, language in named:
         neighbours = [*concept.broader, *thesaurus.narrower.get(concept.id, []), *concept.related]
@@ -226,7 +229,7 @@ def _build(index, params: SearchParams, path: str) -> dict:
         "understood": _understood_chips(params, applied),
         "as_typed_url": as_typed_url,
         "suggested_filters": _suggested_filters(run, found, understood, applied),
-        "related_terms": related_terms(params.q, params),
+        "related_terms": related_terms(found.searched or params.q, params),
         "active_filters": _active_filters(params),
         "clear_url": search_url(SearchParams(q=params.q)),
         "zero_results": _zero_help(index, run, found),
