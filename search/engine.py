@@ -431,11 +431,13 @@ class SearchIndex:
                 self._cache.popitem(last=False)
         return value
 
-    def _match(self, searcher, snapshot: Snapshot, query) -> tuple[np.ndarray, np.ndarray]:
+    def _match(
+        self, searcher, snapshot: Snapshot, query, scope: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Every live matching document with its exact score, in one pass over the postings."""
         lengths = self._lengths(searcher, snapshot)
         with self._lock:
-            evaluator = Evaluator(searcher, snapshot.size, snapshot.live, lengths)
+            evaluator = Evaluator(searcher, snapshot.size, snapshot.live, lengths, scope)
             try:
                 return evaluator.run(query)
             except Unsupported:
@@ -447,15 +449,18 @@ class SearchIndex:
         text = params.q
         query = self.queries.parse(text) if text.strip() else None
         suggestion = corrected_from = None
+        selections = {facet: params.selected(facet) for facet in FACETS}
         if query is not None:
-            docnums, matched_scores = self._match(searcher, snapshot, query)
+            scope = snapshot.filtered(candidates, selections)
+            docnums, matched_scores = self._match(searcher, snapshot, query, scope)
             if not isinstance(query, Coordinated):
                 # Quotes and operators keep their strict sense: a correction is only offered.
                 suggestion = self._suggest(searcher, snapshot, text, len(docnums))
             elif not params.as_typed:
                 correction = self._correction(searcher, snapshot, text)
                 if correction is not None:
-                    fixed_docnums, fixed_scores = self._match(searcher, snapshot, correction[1])
+                    fixed = self._match(searcher, snapshot, correction[1], scope)
+                    fixed_docnums, fixed_scores = fixed
                     if _finds_more(matched_scores, fixed_scores):
                         corrected_from, (text, query) = text, correction
                         docnums, matched_scores = fixed_docnums, fixed_scores
@@ -467,7 +472,6 @@ class SearchIndex:
                 similarities = snapshot.vectors.similarities(self._query_vector(text))
                 matched, scores = self.fusion.fuse(matched, scores, similarities)
             candidates &= matched
-        selections = {facet: params.selected(facet) for facet in FACETS}
         results, counts, totals_without = snapshot.count(candidates, selections)
 
         hits = np.flatnonzero(results)

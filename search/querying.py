@@ -286,8 +286,11 @@ class QueryBuilder:
         return '"'.join(parts) if changed else None
 
 
-def nearest(reader, word: str, live=None, maxdist: int = 2) -> str | None:
-    """The index word closest to `word` (spelling field): fewest edits, then most documents."""
+def nearest(reader, word: str, live=None) -> str | None:
+    """The index word closest to `word` (spelling field): fewest edits, then most documents.
+    One edit for a word of up to seven letters, two beyond: a further reach turns words of
+    other languages into English ones ("compran" into "company")."""
+    maxdist = 1 if len(word) <= 7 else 2
     ranked = []
     for candidate in reader.terms_within("spell", word, maxdist, prefix=1):
         edits = edit_distance(word, candidate)

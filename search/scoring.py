@@ -16,6 +16,8 @@ so in the log.
 """
 
 import logging
+import os
+import uuid
 from functools import cache
 
 import numpy as np
@@ -174,7 +176,9 @@ def _probe() -> str | None:
         year=fields.NUMERIC(int, bits=32, stored=False, sortable=True),
     )
     storage = RamStorage()
-    index = storage.create_index(schema)
+    # Whoosh names the writer's temporary directory after the index ("MAIN.tmp" in /tmp): a
+    # name of its own keeps two processes probing at once from deleting each other's files.
+    index = storage.create_index(schema, indexname=f"probe_{os.getpid()}_{uuid.uuid4().hex}")
     words = ["shelter police", "shelter shelter court", "police labour", "labour court shelter"]
     for batch in range(2):  # two segments
         writer = index.writer()
@@ -206,11 +210,21 @@ def _probe() -> str | None:
 class Evaluator:
     """Turns a Whoosh query into (matched mask, score array) over all document numbers."""
 
-    def __init__(self, searcher, size: int, live: np.ndarray, lengths: dict[str, np.ndarray]):
+    def __init__(
+        self,
+        searcher,
+        size: int,
+        live: np.ndarray,
+        lengths: dict[str, np.ndarray],
+        scope: np.ndarray | None = None,
+    ):
         self.searcher = searcher
         self.size = size
         self.live = live
         self.lengths = lengths
+        # The documents the search's filters allow: a plain query's "one word is enough when no
+        # document has more" is judged among them, not across the whole collection.
+        self.scope = live if scope is None else scope & live
 
     def run(self, query, stepwise: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Live matching document numbers and their scores."""
@@ -282,7 +296,7 @@ class Evaluator:
         for mask in masks:
             anything |= mask
         mask = (matched >= node.minimum(len(telling))) & anything
-        if not mask.any():
+        if not (mask & self.scope).any():
             mask = anything
         return mask, np.where(mask, matched + total / (1.0 + total), 0.0) * node.boost
 

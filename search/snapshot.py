@@ -95,6 +95,14 @@ class Snapshot:
             mask &= self.end_year >= year_from
         return mask
 
+    def filtered(self, candidates: np.ndarray, selections: dict[str, tuple[str, ...]]):
+        """The candidates every facet filter allows."""
+        mask = candidates.copy()
+        for facet, values in selections.items():
+            if values:
+                mask &= self.columns[facet].matching(values, self.size)
+        return mask
+
     def count(self, candidates: np.ndarray, selections: dict[str, tuple[str, ...]]):
         """Results, per-facet counts and totals-without-each-filter, in one exact pass.
 

@@ -301,3 +301,19 @@ def test_recent_work_first_sorts_by_the_practices_own_years_not_publication(tmp_
     assert ordered("added") == [9, 3, 2, 1]  # publication order, for feeds of new entries
     # Active since 2019: running at some point from 2019 on.
     assert set(ordered("newest", year_from=2019)) == {1, 2, 3}
+
+
+def test_one_word_is_enough_when_no_document_within_the_filters_has_more(tmp_path):
+    index = SearchIndex(tmp_path / "ix", embedder=None)
+    index.rebuild(
+        [
+            doc(1, "Shelter for women", regions=["europe"]),
+            doc(2, "Shelter police training", regions=["asia"]),
+        ],
+        seq=0,
+    )
+    # Across the collection, 2 matches all three words and 1 only one: 2 alone is found.
+    assert index.search(SearchParams(q="shelter police training")).ids == [2]
+    # Within Europe no practice has two of the words: one is enough there.
+    europe = SearchParams.build({"region": ["europe"]}, q="shelter police training")
+    assert index.search(europe).ids == [1]
