@@ -307,6 +307,10 @@ def _components(facet_value: dict, result: dict, record_properties: dict) -> dic
                     "results",
                     "facets",
                     "suggestion",
+                    "searched",
+                    "understood",
+                    "suggested_filters",
+                    "related_terms",
                 ],
                 "properties": {
                     "query": {"type": "object"},
@@ -316,7 +320,55 @@ def _components(facet_value: dict, result: dict, record_properties: dict) -> dic
                     "pages": {"type": "integer"},
                     "results": {"type": "array", "items": _ref("Result")},
                     "facets": _ref("Facets"),
-                    "suggestion": {"type": "string", "nullable": True},
+                    "suggestion": {
+                        "type": "string",
+                        "nullable": True,
+                        "description": "A correction offered for a strict query (quotes or "
+                        "operators), not searched.",
+                    },
+                    "searched": {
+                        "type": "string",
+                        "nullable": True,
+                        "description": "The corrected words searched instead of a misspelt "
+                        "plain query; as_typed_url searches the words as typed.",
+                    },
+                    "understood": {
+                        "type": "array",
+                        "description": "Places named in the words and applied as filters.",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "facet": {"type": "string"},
+                                "value": {"type": "string"},
+                                "words": {"type": "string"},
+                                "label": {"type": "string"},
+                            },
+                        },
+                    },
+                    "as_typed_url": {"type": "string", "nullable": True},
+                    "suggested_filters": {
+                        "type": "array",
+                        "description": "Facet values the words name, with the count each gives.",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "facet": {"type": "string"},
+                                "value": {"type": "string"},
+                                "label": {"type": "string"},
+                                "count": {"type": "integer"},
+                                "url": {"type": "string"},
+                            },
+                        },
+                    },
+                    "related_terms": {
+                        "type": "array",
+                        "description": "Broader, narrower and related concepts of the "
+                        "thesaurus, each a search.",
+                        "items": {
+                            "type": "object",
+                            "properties": {"label": {"type": "string"}, "url": {"type": "string"}},
+                        },
+                    },
                     "links": {"type": "object"},
                 },
             },
