@@ -565,10 +565,18 @@ class SearchIndex:
         return self._cards(searcher, chosen)
 
     def more_like_this(self, practice_id: int, limit: int = 5) -> list[tuple[int, dict]]:
+        """Practices like this one: by meaning when the semantic layer is on (in any language:
+        its title and summary compared with every passage of the others), else by key words."""
         searcher, snapshot = self._fresh()
         docnum = snapshot.docnum_by_id.get(practice_id)
         if docnum is None:
             return []
+        vectors = snapshot.vectors
+        if vectors is not None and vectors.counts[docnum]:
+            similarities = vectors.similarities(vectors.matrix[vectors.starts[docnum]])
+            similarities[docnum] = -1.0
+            order = np.argsort(-similarities, kind="stable")[:limit]
+            return self._cards(searcher, [d for d in order if similarities[d] > -1])
         with self._lock:
             stored = searcher.stored_fields(docnum)
             text = " ".join(

@@ -141,3 +141,12 @@ def test_model_files_other_than_the_pinned_ones_are_refused(tmp_path):
     (tmp_path / "weights.npz").write_bytes(b"not the model")
     with pytest.raises(ValueError, match=r"weights\.npz"):
         semantic.check_files(tmp_path, {"weights.npz": "0" * 64})
+
+
+def test_more_like_this_crosses_languages(index):
+    spanish = doc(
+        4, "Línea de ayuda para pescadores", "Los tripulantes llaman a un número gratuito."
+    )
+    index.apply([spanish], [], seq=1)
+    assert [i for i, _card in index.more_like_this(1, limit=1)] == [4]
+    assert 1 not in [i for i, _card in index.more_like_this(1)]
