@@ -45,16 +45,27 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.split(plain) if s.strip()] if plain else []
 
 
+# A comma before one of these words starts a clause that can go without breaking the sentence.
+_CLAUSE = re.compile(
+    r"(?:, (?=(?:and|which|who|with|including|such|from|while|but|so|after|where|backed|"
+    r"giving|helping|making|supported|covering|as)\b)|; | – | — )"
+)
+MAX_WHOLE = 60  # a sentence this long is said whole rather than cut mid-thought
+
+
 def _shorten(sentence: str, limit: int) -> str:
-    """At most `limit` words, cut at the last clause boundary that keeps most of it."""
+    """At most `limit` words, cut where a clause starts; a sentence with no such place is said
+    whole up to MAX_WHOLE words, and only a longer one is cut short."""
     words = sentence.split()
     if len(words) <= limit:
         return sentence
     kept = " ".join(words[:limit])
-    cut = max(kept.rfind(", "), kept.rfind("; "), kept.rfind(" – "))
-    if cut > len(kept) * 0.55:
-        kept = kept[:cut]
-    return kept.rstrip(",;:–- ") + "."
+    cuts = [m.start() for m in _CLAUSE.finditer(kept) if m.start() > len(kept) * 0.5]
+    if cuts:
+        return kept[: cuts[-1]].rstrip(",;:–—- ") + "."
+    if len(words) <= MAX_WHOLE:
+        return sentence
+    return kept.rstrip(",;:–—- ") + "…"
 
 
 def short_name(title: str) -> str:

@@ -72,13 +72,16 @@ def test_a_practice_in_another_language_is_spoken_from_its_english_translation()
     assert "condamnations" not in line
 
 
-def test_long_sentences_are_cut_at_a_clause_not_mid_thought():
-    record = {
-        **ATHENS,
-        "summary": "In 2006 the Athens Ethical Principles, " + "word " * 60 + "end.",
-    }
+def test_long_sentences_are_cut_where_a_clause_starts_never_mid_thought():
+    long = "In 2006 the Athens Ethical Principles set " + "seven firm rules " * 9
+    tail = ", which companies applied " + "in many places " * 5
+    record = {**ATHENS, "summary": long.strip() + tail.rstrip() + "."}
     first = lines.spoken_line(record).split(". ")[0]
-    assert len(first.split()) <= lines.FIRST_WORDS and "…" not in first
+    assert first.endswith("seven firm rules") and "which" not in first
+    # No clause to cut at: said whole rather than "to deter." or "…".
+    whole = "In 2006 the Athens Ethical Principles, " + "to deter, detect " * 12 + "and act."
+    record = {**ATHENS, "summary": whole}
+    assert lines.spoken_line(record).startswith(whole)
 
 
 def test_short_names_and_spoken_sources():
