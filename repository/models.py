@@ -367,3 +367,47 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Brief(Base):
+    """An intervention brief: practices in order, each with the words the delegate will say.
+
+    A visitor's brief is found by `key`, a random value kept in their signed session cookie;
+    once they sign in it belongs to their account (`user_id`), which may keep several, by
+    name. `share_token`, when set, lets anyone with the link read it.
+    """
+
+    __tablename__ = "brief"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("app_user.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(120), default="")
+    opening: Mapped[str] = mapped_column(Text, default="")
+    closing: Mapped[str] = mapped_column(Text, default="")
+    # The search words the practices were added from: what the brief is about.
+    topic: Mapped[str] = mapped_column(String(200), default="")
+    share_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+    items: Mapped[list["BriefItem"]] = relationship(
+        order_by="BriefItem.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class BriefItem(Base):
+    """A practice in a brief; `text` is the delegate's own line, None for the suggested one."""
+
+    __tablename__ = "brief_item"
+
+    brief_id: Mapped[int] = mapped_column(
+        ForeignKey("brief.id", ondelete="CASCADE"), primary_key=True
+    )
+    practice_id: Mapped[int] = mapped_column(
+        ForeignKey("practice.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str | None] = mapped_column(Text)

@@ -88,9 +88,24 @@ def _request_context(request) -> dict:
     from repository.web import pop_flashes
 
     if "session" not in request.scope:
-        return {"current_user": None, "csrf_token": "", "flashes": []}
+        return {"current_user": None, "csrf_token": "", "flashes": [], "brief_ids": []}
     return {
         "current_user": current_user(request),
         "csrf_token": csrf_token(request),
         "flashes": pop_flashes(request),
+        "brief_ids": _brief_ids(request),
     }
+
+
+def _brief_ids(request) -> list[int]:
+    """The practices in the visitor's brief: the count in the navigation, the state of each
+    card's button. A page that cannot read them (the database is busy) shows none."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from repository.brief.services import ids_for
+    from repository.brief.views import holder
+
+    try:
+        return ids_for(request.app.state.db, holder(request))
+    except SQLAlchemyError:
+        return []

@@ -18,15 +18,23 @@ def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-def flash(request: Request, message: str) -> None:
+def flash(request: Request, message: str, target: int | None = None) -> None:
+    """A message for the next page. With a target (a practice id), a page that shows that
+    practice's card puts the message beside it, where the user's eyes are; other pages show it
+    at the top."""
     request.session.setdefault("flash", [])
-    request.session["flash"] = [*request.session["flash"][-4:], message]
+    entry = {"text": message, "target": target} if target is not None else message
+    request.session["flash"] = [*request.session["flash"][-4:], entry]
 
 
-def pop_flashes(request: Request) -> list[str]:
+def pop_flashes(request: Request) -> list[dict]:
+    """The messages, each as {text, target}."""
     if "session" not in request.scope:
         return []
-    return request.session.pop("flash", [])
+    return [
+        entry if isinstance(entry, dict) else {"text": entry, "target": None}
+        for entry in request.session.pop("flash", [])
+    ]
 
 
 def with_form(view=None, *, max_files: int = 0):

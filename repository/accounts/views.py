@@ -8,11 +8,13 @@ from repository import geography, links
 from repository.accounts import services
 from repository.accounts.sessions import (
     client_address,
+    current_user,
     require_user,
     safe_next,
     sign_in,
     sign_out,
 )
+from repository.brief import services as briefs
 from repository.i18n import _
 from repository.params import path_id
 from repository.vocabularies import ACTOR_TYPES, ROLES
@@ -86,7 +88,16 @@ def signin(request: Request, form) -> Response:
             if user is None:
                 error, status = _(SIGN_IN_FAILED), 400
             else:
+                visitor_brief = request.session.get(briefs.SESSION_KEY)
                 sign_in(request, user)
+                # The brief built before signing in goes with the person into their account.
+                key = briefs.on_sign_in(
+                    request.app.state.db,
+                    visitor_brief if isinstance(visitor_brief, str) else None,
+                    user.id,
+                )
+                if key:
+                    request.session[briefs.SESSION_KEY] = key
                 return redirect(next_path)
     context = {"error": error, "email": email, "next": next_path}
     response = render(request, "accounts/signin.html", context, status)
@@ -97,7 +108,18 @@ def signin(request: Request, form) -> Response:
 
 @with_form
 def signout(request: Request, form) -> Response:
+    user, key = current_user(request), request.session.get(briefs.SESSION_KEY)
+    copy = None
+    if user is not None:
+        copy = briefs.on_sign_out(
+            request.app.state.db, key if isinstance(key, str) else None, user.id
+        )
     sign_out(request)
+    if copy:
+        # The account keeps its briefs; the person signing out keeps a copy of this one.
+        request.session[briefs.SESSION_KEY] = copy
+        flash(request, _("You are signed out. Your brief stays here, and in your account."))
+        return redirect(request.app.url_path_for("home"))
     flash(request, _("You are signed out."))
     return redirect(request.app.url_path_for("home"))
 

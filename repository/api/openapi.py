@@ -212,7 +212,7 @@ def _paths(record_properties: dict) -> dict:
         },
         "/api/brief": {
             "get": {
-                "summary": "The brief kept in this session (cookie), as JSON",
+                "summary": "The brief of this session (cookie) or signed-in account, as JSON",
                 "responses": {"200": _json(_ref("Brief"), "The brief.")},
             }
         },
@@ -426,13 +426,46 @@ def _components(facet_value: dict, result: dict, record_properties: dict) -> dic
                 "type": "object",
                 "required": ["items", "word_count", "seconds", "over_limit"],
                 "properties": {
-                    "items": {"type": "array", "items": {"type": "object"}},
+                    "name": {"type": "string", "description": "Set for an account's brief."},
+                    "topic": {
+                        "type": "string",
+                        "description": "What it is about: the search that built it.",
+                    },
+                    "opening": {"type": "string"},
+                    "closing": {"type": "string"},
+                    "items": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "id": {"type": "integer"},
+                                "title": {"type": "string"},
+                                "spoken": {
+                                    "type": "string",
+                                    "description": "What the delegate says: their own "
+                                    "words if edited, else the suggested line.",
+                                },
+                                "generated": {"type": "string"},
+                                "edited": {"type": "boolean"},
+                                "citation": {"type": "string"},
+                                "permalink": {"type": "string"},
+                            },
+                        },
+                    },
                     "word_count": {"type": "integer"},
                     "seconds": {"type": "integer"},
                     "speaking_time": {"type": "string"},
                     "over_limit": {"type": "boolean"},
                     "balance": {"type": "object"},
-                    "suggestions": {"type": "array"},
+                    "suggestions": {
+                        "type": "array",
+                        "description": "Practices on the brief's topic that fill a gap, "
+                        "each with its reason.",
+                    },
+                    "unfilled_gaps": {
+                        "type": "array",
+                        "description": "Gaps no practice on this topic fills.",
+                    },
                 },
             },
         },

@@ -1,174 +1,455 @@
-"""The intervention brief: practices a delegate picked, turned into lines to speak and cite.
+"""The intervention brief: practices a delegate picked, each with the words they will say.
 
-The brief lives in the session (no account needed): a list of practice ids, in order. Only
-published practices are ever shown; an id that stopped being published simply drops out.
+A brief is kept in the database (edited lines do not fit in a cookie). A visitor's session holds
+the random key of their brief; signing in hands that brief to the account, which keeps briefs by
+name; signing out leaves a copy with the visitor, so signing in or out never empties a brief.
+Every function here loads the brief through `_find`, which is the access check: a key only opens
+a visitor's brief to a visitor and an account's brief to that account.
+
+Only published practices are ever shown; one that stops being published drops out of the view
+(and comes back if it is published again).
 """
 
 import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from repository import geography
-from repository.models import Practice
+from repository.brief import lines
+from repository.brief.balance import balance
+from repository.models import Brief, BriefItem, Practice, utcnow
 from repository.practices.documents import to_public
-from repository.vocabularies import ACTOR_TYPES, PILLARS
 
+SESSION_KEY = "brief"
 MAX_ITEMS = 20
-WORDS_PER_MINUTE = 130
+MAX_TEXT = 1500  # characters of one line, the opening or the closing
+MAX_NAME = 120
+MAX_TOPIC = 200
+MAX_BRIEFS = 50  # per account
 LIMIT_SECONDS = 180  # interventions from the floor: 3 minutes, about 400 words
-LINE_WORDS = 30
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
-_WORD = re.compile(r"\S+")
+VISITOR_BRIEF_LIFETIME = timedelta(days=60)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
-def brief_ids(session_data: dict) -> list[int]:
-    ids = session_data.get("brief", [])
-    return [i for i in ids if isinstance(i, int)][:MAX_ITEMS]
+class BriefError(Exception):
+    """An action the brief cannot take (a full brief, a brief that is not yours)."""
 
 
-def spoken_line(document: dict) -> str:
-    """One sentence a delegate can say: the result if one is given, else the summary."""
-    source = document.get("results") or document.get("summary") or ""
-    source = re.sub(r"[*_`#>\[\]]", "", source).strip()
-    sentence = _SENTENCE.split(source, maxsplit=1)[0] if source else ""
-    words = sentence.split()
-    if len(words) > LINE_WORDS:
-        sentence = " ".join(words[:LINE_WORDS]).rstrip(",;:") + "…"
-    return sentence
+@dataclass(frozen=True)
+class Holder:
+    """Who asks: the brief key from their session and, if signed in, their user id."""
+
+    key: str | None
+    user_id: int | None = None
 
 
-def word_count(text: str) -> int:
-    return len(_WORD.findall(text))
+@dataclass
+class Edits:
+    """What the brief form sends; None for a field it did not send (left unchanged)."""
+
+    name: str | None = None
+    topic: str | None = None
+    opening: str | None = None
+    closing: str | None = None
+    lines: dict[int, str] = field(default_factory=dict)
 
 
-def _place(document: dict) -> str:
-    """Short enough to say: up to three countries by name, else how many."""
-    names = document["country_names"]
-    if document.get("is_global"):
-        return "Global"
-    if not names:
-        return document.get("scope_area_name") or "Global"
-    return ", ".join(names) if len(names) <= 3 else f"{len(names)} countries"
+def clean(text: str | None, limit: int) -> str:
+    """One paragraph of plain text: control characters out, whitespace collapsed."""
+    return " ".join(_CONTROL.sub(" ", text or "").split())[:limit]
 
 
-def _years(document: dict) -> str:
-    end = document["end_year"]
-    return f"{document['start_year']}" + (
-        f"–{end}" if end and end != document["start_year"] else ""
+# -- finding a brief: the access check --------------------------------------------------------
+
+
+def _find(session: Session, holder: Holder, lock: bool = False) -> Brief | None:
+    query = None
+    if holder.key:
+        owner = (
+            Brief.user_id == holder.user_id
+            if holder.user_id is not None
+            else Brief.user_id.is_(None)
+        )
+        query = select(Brief).where(Brief.key == holder.key, owner)
+    brief = (
+        session.scalar(query.with_for_update() if lock else query) if query is not None else None
+    )
+    if brief is None and holder.user_id is not None:
+        # Signed in on another device, or the session's brief is gone: the last one worked on.
+        latest = (
+            select(Brief)
+            .where(Brief.user_id == holder.user_id)
+            .order_by(Brief.updated_at.desc(), Brief.id.desc())
+            .limit(1)
+        )
+        brief = session.scalar(latest.with_for_update() if lock else latest)
+    return brief
+
+
+def _default_name(topic: str = "") -> str:
+    if topic:
+        return clean(topic[:1].upper() + topic[1:], MAX_NAME)
+    today = utcnow()
+    return f"Brief of {today.day} {today:%B %Y}"
+
+
+def _create(session: Session, holder: Holder, topic: str = "") -> Brief:
+    if holder.user_id is not None:
+        owned = session.scalars(select(Brief.id).where(Brief.user_id == holder.user_id)).all()
+        if len(owned) >= MAX_BRIEFS:
+            raise BriefError(f"An account keeps at most {MAX_BRIEFS} briefs: delete one first.")
+    else:
+        _prune_visitor_briefs(session)
+    brief = Brief(
+        key=secrets.token_urlsafe(24),
+        user_id=holder.user_id,
+        name=_default_name(topic) if holder.user_id is not None else "",
+        opening="",
+        closing="",
+        topic=clean(topic, MAX_TOPIC),
+        updated_at=utcnow(),
+    )
+    session.add(brief)
+    session.flush()
+    return brief
+
+
+def _prune_visitor_briefs(session: Session) -> None:
+    """Visitors' briefs nobody has touched for two months go (their cookies are long gone)."""
+    session.execute(
+        delete(Brief).where(
+            Brief.user_id.is_(None), Brief.updated_at < utcnow() - VISITOR_BRIEF_LIFETIME
+        )
     )
 
 
-def item(document: dict, base_url: str) -> dict:
-    line = spoken_line(document)
-    spoken = f"{document['organisation']}, {_place(document)}, {_years(document)}: {line}"
+def _published(session: Session, ids: list[int]) -> set[int]:
+    if not ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Practice.id).where(Practice.id.in_(ids), Practice.status == "published")
+        )
+    )
+
+
+def _visible_ids(session: Session, brief: Brief | None) -> list[int]:
+    if brief is None:
+        return []
+    ids = [item.practice_id for item in brief.items]
+    shown = _published(session, ids)
+    return [i for i in ids if i in shown]
+
+
+def _renumber(brief: Brief, order: list[BriefItem]) -> None:
+    for position, item in enumerate(order):
+        item.position = position
+    brief.items[:] = order
+    brief.updated_at = utcnow()
+
+
+# -- reading --------------------------------------------------------------------------------
+
+
+def ids_for(db, holder: Holder) -> list[int]:
+    """The practices in the holder's brief, in order (for the navigation and the cards)."""
+    if not holder.key and holder.user_id is None:
+        return []
+    with db.read() as session:
+        return _visible_ids(session, _find(session, holder))
+
+
+def build_for(db, holder: Holder, base_url: str) -> dict:
+    with db.read() as session:
+        brief = _find(session, holder)
+        return build(session, brief, base_url)
+
+
+def build_shared(db, token: str, base_url: str) -> dict | None:
+    """A brief shared by its link, read-only; None when there is no such link."""
+    if not token or len(token) > 64:
+        return None
+    with db.read() as session:
+        brief = session.scalar(select(Brief).where(Brief.share_token == token))
+        return build(session, brief, base_url) if brief is not None else None
+
+
+def briefs_of(db, holder: Holder) -> list[dict]:
+    """An account's briefs, the one being worked on first marked current."""
+    if holder.user_id is None:
+        return []
+    with db.read() as session:
+        current = _find(session, holder)
+        rows = session.scalars(
+            select(Brief)
+            .where(Brief.user_id == holder.user_id)
+            .order_by(Brief.updated_at.desc(), Brief.id.desc())
+        ).all()
+        return [
+            {
+                "id": b.id,
+                "name": b.name or _default_name(b.topic),
+                "count": len(_visible_ids(session, b)),
+                "updated_at": b.updated_at,
+                "current": current is not None and b.id == current.id,
+                "shared": b.share_token is not None,
+            }
+            for b in rows
+        ]
+
+
+def item(document: dict, base_url: str, text: str | None) -> dict:
+    """One practice of the brief as every rendering uses it."""
+    generated = lines.spoken_line(document)
+    years = f"{document['start_year']}" + (
+        f"–{document['end_year']}"
+        if document["end_year"] and document["end_year"] != document["start_year"]
+        else ""
+    )
+    permalink = f"{base_url}{document['url']}"
+    # A practice written in another language is named by its English title where it has one:
+    # the brief is read in English.
+    translated = (document.get("translations") or {}).get(lines.BRIEF_LANGUAGE)
+    title = translated["title"] if translated and document["language"] != "en" else None
     return {
         "id": document["id"],
-        "title": document["title"],
+        "title": title or document["title"],
+        "original_title": document["title"] if title else None,
         "organisation": document["organisation"],
-        "place": _place(document),
-        "years": _years(document),
+        "years": years,
         "pillars": document["pillars"],
-        "line": line,
-        "spoken": spoken,
-        "citation": f"{document['title']}, {document['organisation']} ({_years(document)}). "
-        f"Practice Hub, {base_url}{document['url']}",
+        # What the delegate says: their own words if they edited the line, else the suggestion.
+        "spoken": text if text else generated,
+        "generated": generated,
+        "edited": bool(text) and text != generated,
+        "citation": f"{title or document['title']}, {document['organisation']} ({years}). "
+        f"Practice Hub, {permalink}",
         "url": document["url"],
-        "permalink": f"{base_url}{document['url']}",
+        "permalink": permalink,
         "countries": document["countries"],
+        "regions": document["regions"],
         "un_groups": document["un_groups"],
         "actor_types": document["actor_types"],
     }
 
 
-def balance(items: list[dict]) -> dict:
-    """What the selection covers and lacks, by pillar, UN regional group and actor type."""
-    pillars = {p for i in items for p in i["pillars"]}
-    groups = {g for i in items for g in i["un_groups"]}
-    actors = {a for i in items for a in i["actor_types"]}
-    return {
-        "pillars": [(v, label, v in pillars) for v, label in PILLARS.terms],
-        "un_groups": [(v, label, v in groups) for v, label in geography.UN_GROUPS],
-        "actor_types": [(v, label, v in actors) for v, label in ACTOR_TYPES.terms[:4]],
-        "missing": {
-            "pillar": [v for v in PILLARS.values if v not in pillars],
-            "un_group": [v for v, _ in geography.UN_GROUPS if v not in groups],
-            "actor_type": [v for v in ACTOR_TYPES.values[:4] if v not in actors],
-        },
-    }
-
-
-def build(session: Session, ids: list[int], base_url: str) -> dict:
-    """The one serializer of a brief: page, print, PDF, text and JSON all use it."""
+def build(session: Session, brief: Brief | None, base_url: str) -> dict:
+    """The one serializer of a brief: page, print, PDF, text, DOCX and JSON all use it."""
+    stored = list(brief.items) if brief is not None else []
+    shown = _published(session, [i.practice_id for i in stored])
     practices = {
-        p.id: p
-        for p in session.scalars(
-            select(Practice).where(Practice.id.in_(ids), Practice.status == "published")
-        ).unique()
+        p.id: p for p in session.scalars(select(Practice).where(Practice.id.in_(shown))).unique()
     }
-    items = [item(to_public(practices[i]), base_url) for i in ids if i in practices]
-    words = sum(word_count(i["spoken"]) for i in items)
-    seconds = round(words * 60 / WORDS_PER_MINUTE)
+    items = [
+        item(to_public(practices[i.practice_id]), base_url, i.text)
+        for i in stored
+        if i.practice_id in practices
+    ]
+    opening = brief.opening if brief is not None else ""
+    closing = brief.closing if brief is not None else ""
+    words = sum(lines.word_count(t) for t in (opening, closing, *(i["spoken"] for i in items)))
+    seconds = lines.speaking_seconds(words)
     return {
+        "name": (brief.name if brief is not None else "") or "",
+        "topic": brief.topic if brief is not None else "",
+        "opening": opening,
+        "closing": closing,
         "items": items,
         "word_count": words,
         "seconds": seconds,
-        "speaking_time": f"{seconds // 60}:{seconds % 60:02d}",
+        "speaking_time": lines.clock(seconds),
         "over_limit": seconds > LIMIT_SECONDS,
-        "limit_words": LIMIT_SECONDS * WORDS_PER_MINUTE // 60,
+        "limit_words": LIMIT_SECONDS * lines.WORDS_PER_MINUTE // 60,
         "balance": balance(items),
+        "share_token": brief.share_token if brief is not None else None,
+        "signed_in": brief is not None and brief.user_id is not None,
     }
 
 
-def suggestions(index, brief: dict, limit: int = 4) -> list[dict]:
-    """Well-matched practices that fill a gap: a missing pillar first, then a missing group."""
-    from search import SearchParams
+# -- writing --------------------------------------------------------------------------------
 
-    if not brief["items"]:
-        return []
-    chosen = {i["id"] for i in brief["items"]}
-    # Words the selection has in common stand for its topic.
-    topic = " OR ".join(
-        sorted({w for i in brief["items"] for w in i["title"].lower().split() if len(w) > 5})[:8]
+
+def add(db, holder: Holder, practice_id: int, topic: str = "") -> tuple[str | None, list[int], str]:
+    """Add a published practice; returns the brief's key, its practices and what happened:
+    "added", "already" or "full". LookupError when the practice is not published."""
+    with db.write() as session:
+        if not _published(session, [practice_id]):
+            raise LookupError(practice_id)
+        brief = _find(session, holder, lock=True) or _create(session, holder, topic)
+        ids = _visible_ids(session, brief)
+        if practice_id in ids:
+            return brief.key, ids, "already"
+        if len(ids) >= MAX_ITEMS:
+            return brief.key, ids, "full"
+        stale = [i for i in brief.items if i.practice_id == practice_id]  # unpublished, back now
+        order = [i for i in brief.items if i not in stale]
+        order.append(stale[0] if stale else BriefItem(practice_id=practice_id))
+        if topic and not brief.topic:
+            brief.topic = clean(topic, MAX_TOPIC)
+        _renumber(brief, order)
+        return brief.key, [*ids, practice_id], "added"
+
+
+def change(db, holder: Holder, edits: Edits, action: str = "save", target: int | None = None):
+    """Save the form's edits, then act on one practice: "up", "down", "remove", "restore"
+    (its suggested line back), or just "save". Returns the brief's key and its practices."""
+    with db.write() as session:
+        brief = _find(session, holder, lock=True)
+        if brief is None:
+            if action == "save" and not (edits.opening or edits.closing):
+                return holder.key, []
+            brief = _create(session, holder, edits.topic or "")
+        _apply_edits(session, brief, edits)
+        order = list(brief.items)
+        position = next((n for n, i in enumerate(order) if i.practice_id == target), None)
+        if action != "save" and position is None:
+            raise LookupError(target)
+        if action == "remove":
+            order.pop(position)
+        elif action == "up" and position > 0:
+            order[position - 1], order[position] = order[position], order[position - 1]
+        elif action == "down" and position < len(order) - 1:
+            order[position + 1], order[position] = order[position], order[position + 1]
+        elif action == "restore":
+            order[position].text = None
+        _renumber(brief, order)
+        return brief.key, _visible_ids(session, brief)
+
+
+def _apply_edits(session: Session, brief: Brief, edits: Edits) -> None:
+    if edits.opening is not None:
+        brief.opening = clean(edits.opening, MAX_TEXT)
+    if edits.closing is not None:
+        brief.closing = clean(edits.closing, MAX_TEXT)
+    if edits.topic is not None:
+        brief.topic = clean(edits.topic, MAX_TOPIC)
+    if edits.name is not None and brief.user_id is not None:
+        brief.name = clean(edits.name, MAX_NAME) or _default_name(brief.topic)
+    if not edits.lines:
+        return
+    practices = {
+        p.id: p
+        for p in session.scalars(
+            select(Practice).where(Practice.id.in_(list(edits.lines)))
+        ).unique()
+    }
+    for entry in brief.items:
+        if entry.practice_id not in edits.lines or entry.practice_id not in practices:
+            continue
+        text = clean(edits.lines[entry.practice_id], MAX_TEXT)
+        generated = lines.spoken_line(to_public(practices[entry.practice_id]))
+        # An empty line or the suggestion itself means "the suggested line", which then
+        # follows the practice if a curator improves it.
+        entry.text = text if text and text != generated else None
+
+
+def empty(db, holder: Holder) -> int:
+    """Take every practice and line out of the brief; how many practices it held."""
+    with db.write() as session:
+        brief = _find(session, holder, lock=True)
+        if brief is None:
+            return 0
+        count = len(_visible_ids(session, brief))
+        brief.opening = brief.closing = brief.topic = ""
+        _renumber(brief, [])
+        return count
+
+
+# -- an account's briefs ----------------------------------------------------------------------
+
+
+def _own(session: Session, user_id: int, brief_id: int, lock: bool = False) -> Brief:
+    query = select(Brief).where(Brief.id == brief_id, Brief.user_id == user_id)
+    brief = session.scalar(query.with_for_update() if lock else query)
+    if brief is None:
+        raise LookupError(brief_id)
+    return brief
+
+
+def new_brief(db, holder: Holder) -> str:
+    with db.write() as session:
+        return _create(session, holder).key
+
+
+def open_brief(db, holder: Holder, brief_id: int) -> str:
+    """Make one of the account's briefs the one being worked on; its key."""
+    with db.write() as session:
+        brief = _own(session, holder.user_id, brief_id, lock=True)
+        brief.updated_at = utcnow()
+        return brief.key
+
+
+def delete_brief(db, holder: Holder, brief_id: int) -> str:
+    """Delete one of the account's briefs; its name."""
+    with db.write() as session:
+        brief = _own(session, holder.user_id, brief_id, lock=True)
+        name = brief.name
+        session.delete(brief)
+        return name
+
+
+def share(db, holder: Holder, on: bool) -> str | None:
+    """Give the current brief a read-only link (or take it away); the link's token."""
+    with db.write() as session:
+        brief = _find(session, holder, lock=True)
+        if brief is None or brief.user_id is None:
+            raise BriefError("Sign in to share a brief.")
+        if on and brief.share_token is None:
+            brief.share_token = secrets.token_urlsafe(24)
+        elif not on:
+            brief.share_token = None
+        return brief.share_token
+
+
+# -- signing in and out ---------------------------------------------------------------------
+
+
+def _content(brief: Brief) -> tuple:
+    return (
+        tuple((i.practice_id, i.text) for i in brief.items),
+        brief.opening,
+        brief.closing,
     )
-    found = []
-    for facet, values in brief["balance"]["missing"].items():
-        for value in values:
-            for q in (topic, ""):
-                result = index.search(
-                    SearchParams.build(
-                        {facet: [value]}, q=q, per_page=5, sort="relevance" if q else "newest"
-                    )
-                )
-                pick = next((i for i in result.ids if i not in chosen), None)
-                if pick is not None:
-                    chosen.add(pick)
-                    card = result.cards[pick]
-                    found.append(
-                        {
-                            "id": pick,
-                            "title": card["title"],
-                            "url": card["url"],
-                            "fills": facet,
-                            "value": value,
-                        }
-                    )
-                    break
-            if len(found) >= limit:
-                return found
-    return found
 
 
-def as_text(brief: dict) -> str:
-    """Plain text to paste into a speech: the lines to say, then the citations."""
-    lines = [f"{n}. {i['spoken']}" for n, i in enumerate(brief["items"], start=1)]
-    cites = [f"[{n}] {i['citation']}" for n, i in enumerate(brief["items"], start=1)]
-    header = (
-        f"Intervention brief: {brief['word_count']} words, about {brief['speaking_time']} spoken"
-    )
-    return "\n".join([header, "", *lines, "", "Sources", *cites]) + "\n"
+def on_sign_in(db, visitor_key: str | None, user_id: int) -> str | None:
+    """The brief the person built before signing in becomes the account's current brief
+    (unless the account already holds the very same one); an empty one is dropped and the
+    account's last brief is current. The key for the new session."""
+    with db.write() as session:
+        visitor = _find(session, Holder(visitor_key), lock=True) if visitor_key else None
+        if visitor is not None and (visitor.items or visitor.opening or visitor.closing):
+            for mine in session.scalars(select(Brief).where(Brief.user_id == user_id)):
+                if _content(mine) == _content(visitor):
+                    session.delete(visitor)
+                    mine.updated_at = utcnow()
+                    return mine.key
+            owned = session.scalars(select(Brief.id).where(Brief.user_id == user_id)).all()
+            if len(owned) < MAX_BRIEFS:
+                visitor.user_id = user_id
+                visitor.name = _default_name(visitor.topic)
+                visitor.updated_at = utcnow()
+                return visitor.key
+        if visitor is not None:
+            session.delete(visitor)
+        latest = _find(session, Holder(None, user_id))
+        return latest.key if latest is not None else None
 
 
-def build_for(db, ids: list[int], base_url: str) -> dict:
-    with db.read() as session:
-        return build(session, ids, base_url)
+def on_sign_out(db, key: str | None, user_id: int) -> str | None:
+    """A copy of the account's current brief stays with the signed-out visitor (the
+    account keeps its own); the copy's key, or None when the brief was empty."""
+    with db.write() as session:
+        mine = _find(session, Holder(key, user_id))
+        if mine is None or not (mine.items or mine.opening or mine.closing):
+            return None
+        copy = _create(session, Holder(None), mine.topic)
+        copy.opening, copy.closing = mine.opening, mine.closing
+        copy.items = [
+            BriefItem(practice_id=i.practice_id, position=i.position, text=i.text)
+            for i in mine.items
+        ]
+        return copy.key

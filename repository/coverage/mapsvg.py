@@ -40,6 +40,60 @@ def _ring(arcs, indexes: list[int]) -> list[tuple[float, float]]:
     return points
 
 
+def _unwrap(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Longitudes made continuous: a ring that crosses the antimeridian (Russia's Chukotka,
+    Fiji) runs on past 180 instead of jumping across the whole map."""
+    out = [points[0]]
+    for lon, lat in points[1:]:
+        previous = out[-1][0]
+        while lon - previous > 180:
+            lon -= 360
+        while previous - lon > 180:
+            lon += 360
+        out.append((lon, lat))
+    return out
+
+
+def _clip(points, keep, cross) -> list[tuple[float, float]]:
+    """Sutherland-Hodgman against one edge: `keep` says which side stays, `cross` finds where
+    a segment meets the edge."""
+    out = []
+    for index, current in enumerate(points):
+        previous = points[index - 1]
+        if keep(current):
+            if not keep(previous):
+                out.append(cross(previous, current))
+            out.append(current)
+        elif keep(previous):
+            out.append(cross(previous, current))
+    return out
+
+
+def _at_longitude(edge: float):
+    def cross(a, b):
+        t = (edge - a[0]) / (b[0] - a[0])
+        return edge, a[1] + t * (b[1] - a[1])
+
+    return cross
+
+
+def split_at_antimeridian(points: list[tuple[float, float]]) -> list[list[tuple[float, float]]]:
+    """A ring as one or more rings within -180..180: the part past the edge is drawn again
+    from the other side of the map, so no shape spans the world."""
+    ring = _unwrap(points)
+    low, high = min(lon for lon, _ in ring), max(lon for lon, _ in ring)
+    if low >= -180 and high <= 180:
+        return [points]
+    pieces = []
+    for shift in (0, -360, 360):
+        moved = [(lon + shift, lat) for lon, lat in ring]
+        moved = _clip(moved, lambda p: p[0] >= -180, _at_longitude(-180))
+        moved = _clip(moved, lambda p: p[0] <= 180, _at_longitude(180)) if moved else []
+        if len(moved) > 2:
+            pieces.append(moved)
+    return pieces
+
+
 @cache
 def country_paths() -> dict[str, str]:
     """ISO alpha-3 code -> SVG path data."""
@@ -54,9 +108,10 @@ def country_paths() -> dict[str, str]:
         parts = []
         for polygon in polygons:
             for ring in polygon:
-                points = [_project(lon, lat) for lon, lat in _ring(arcs, ring)]
-                if len(points) > 2:
-                    parts.append("M" + "L".join(f"{x},{y}" for x, y in points) + "Z")
+                for piece in split_at_antimeridian(_ring(arcs, ring)):
+                    points = [_project(lon, lat) for lon, lat in piece]
+                    if len(points) > 2:
+                        parts.append("M" + "L".join(f"{x},{y}" for x, y in points) + "Z")
         paths[country.code] = "".join(parts)
     return paths
 

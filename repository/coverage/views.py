@@ -1,5 +1,6 @@
 """Where the repository is thin: coverage tables, the world map, gaps, years; country pages."""
 
+import itertools
 from collections import Counter, defaultdict
 
 from starlette.exceptions import HTTPException
@@ -45,26 +46,63 @@ def map_items(countries: Counter) -> dict:
     }
 
 
+CHART = {"width": 720, "height": 260, "left": 44, "right": 16, "top": 12, "bottom": 44}
+
+
+def _step(top: int) -> int:
+    """A round step for about five value-axis ticks."""
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000):
+        if top / step <= 6:
+            return step
+    return max(1, top // 5)
+
+
 def year_bars(years: dict[int, int]) -> dict:
+    """The start-year chart: bars, a value axis with round ticks and a year axis."""
     if not years:
         return {"bars": [], "width": 0, "height": 0, "top": 0}
     first, last = min(years), max(years)
     top = max(years.values())
-    width, height, bar = 720, 200, 720 / (last - first + 1)
+    step = _step(top)
+    ceiling = -(-top // step) * step
+    c = CHART
+    plot_w = c["width"] - c["left"] - c["right"]
+    plot_h = c["height"] - c["top"] - c["bottom"]
+    slot = plot_w / (last - first + 1)
+    base = c["top"] + plot_h
+
+    def y(value: float) -> float:
+        return round(base - value / ceiling * plot_h, 1)
+
     bars = [
         {
-            "year": y,
-            "count": years.get(y, 0),
-            "x": round((y - first) * bar, 1),
-            "w": round(bar * 0.8, 1),
-            "h": round(years.get(y, 0) / top * (height - 20), 1),
+            "year": year,
+            "count": years.get(year, 0),
+            "x": round(c["left"] + (year - first) * slot + slot * 0.1, 1),
+            "w": round(slot * 0.8, 1),
+            "y": y(years.get(year, 0)),
+            "h": round(base - y(years.get(year, 0)), 1),
+            "centre": round(c["left"] + (year - first + 0.5) * slot, 1),
+            "labelled": year in (first, last) or year % 5 == 0,
         }
-        for y in range(first, last + 1)
+        for year in range(first, last + 1)
     ]
+    # Two labels closer than three slots would overlap: the round year gives way.
+    labelled = [b for b in bars if b["labelled"]]
+    for left, right in itertools.pairwise(labelled):
+        if right["year"] - left["year"] < 3:
+            (right if right["year"] != last else left)["labelled"] = False
     return {
         "bars": bars,
-        "width": width,
-        "height": height,
+        "ticks": [{"value": v, "y": y(v)} for v in range(0, ceiling + 1, step)],
+        "plot": {
+            "left": c["left"],
+            "right": c["width"] - c["right"],
+            "top": c["top"],
+            "base": base,
+        },
+        "width": c["width"],
+        "height": c["height"],
         "top": top,
         "first": first,
         "last": last,

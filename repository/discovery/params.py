@@ -144,6 +144,37 @@ def parse_search(query: QueryParams) -> SearchParams:
     )
 
 
+YEAR_LABELS = {"year_from": "Active since", "year_to": "Started by"}
+
+
+def parse_search_form(query: QueryParams) -> tuple[SearchParams, dict[str, str], dict[str, str]]:
+    """The search page's reading of a query: a year that cannot be used comes back as a message
+    for its field (by the field's label) and the rest of the search runs without the years, so
+    a slip never costs the person their search. Any other bad parameter is still a 400.
+
+    Returns the parameters, the errors by field and the years as typed (to show them again)."""
+    typed = {name: (query.get(name) or "")[:12] for name in YEAR_LABELS}
+    errors = {}
+    for name, label in YEAR_LABELS.items():
+        try:
+            _year(query, name)
+        except BadParameter:
+            errors[name] = _("%(field)s: enter a year from %(a)d to %(b)d, or leave it empty.") % {
+                "field": _(label),
+                "a": EARLIEST,
+                "b": LATEST,
+            }
+    if not errors:
+        year_from, year_to = _year(query, "year_from"), _year(query, "year_to")
+        if year_from and year_to and year_from > year_to:
+            errors["year_from"] = _(
+                "%(since)s (%(a)d) is after %(by)s (%(b)d): swap them, or change one."
+            ) % {"since": _("Active since"), "a": year_from, "by": _("Started by"), "b": year_to}
+    if errors:
+        query = QueryParams([(k, v) for k, v in query.multi_items() if k not in YEAR_LABELS])
+    return parse_search(query), errors, typed
+
+
 def to_query(params: SearchParams, **changes) -> list[tuple[str, str]]:
     """The query-string pairs of a search, with changes (None removes a parameter)."""
     pairs: list[tuple[str, str]] = []

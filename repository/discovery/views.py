@@ -7,7 +7,7 @@ from starlette.routing import Route
 
 from repository import facets
 from repository.discovery import feeds
-from repository.discovery.params import parse_search
+from repository.discovery.params import parse_search, parse_search_form
 from repository.discovery.payload import search_payload
 from repository.i18n import _
 from repository.params import MAX_ID
@@ -18,7 +18,7 @@ SHOWN_VALUES = 8
 
 
 def search_page(request: Request):
-    params = parse_search(request.query_params)
+    params, form_errors, year_values = parse_search_form(request.query_params)
     payload = search_payload(request.app.state.index, params)
     if payload["total"] == 0 and params.q and params.page == 1:
         request.app.state.misses.add(params.q)
@@ -27,7 +27,10 @@ def search_page(request: Request):
         "params": params,
         "facet_labels": {name: f.label for name, f in facets.REGISTRY.items()},
         "shown_values": SHOWN_VALUES,
-        "header_q": params.q,
+        "form_errors": form_errors,
+        "year_values": year_values,
+        # A message about one result (added to the brief) is shown beside its card.
+        "flash_targets": [r["id"] for r in payload["results"]],
         "sort_options": [
             ("relevance", _("Relevance")),
             ("newest", _("Most recent activity")),
@@ -36,7 +39,7 @@ def search_page(request: Request):
             ("title", _("Title")),
         ],
     }
-    return render(request, "search.html", context)
+    return render(request, "search.html", context, 400 if form_errors else 200)
 
 
 def search_api(request: Request):

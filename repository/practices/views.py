@@ -1,7 +1,10 @@
 """The public pages: home, the browse list and a practice's permalink."""
 
+from pathlib import Path
+
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.responses import FileResponse
 from starlette.routing import Route
 
 from repository import facets, geography
@@ -11,6 +14,8 @@ from repository.practices import queries
 from repository.templating import query_url
 from repository.web import render
 from search import IndexUnavailable
+
+STATIC_DIR = Path(__file__).parent.parent / "static"
 
 
 def home(request: Request):
@@ -74,12 +79,23 @@ def practice_detail(request: Request):
         "countries": [geography.country(code) for code in document["countries"]],
         "more_like_this": similar,
         "attachments": queries.public_attachments(request.app.state.db, practice_id),
+        "flash_targets": [practice_id],  # "Added to your brief" beside the button
     }
     return render(request, "practice.html", context)
 
 
+def favicon(request: Request):
+    """Browsers ask for /favicon.ico whatever the page says; pages name the SVG icon."""
+    return FileResponse(
+        STATIC_DIR / "favicon.ico",
+        media_type="image/x-icon",
+        headers={"Cache-Control": "public, max-age=604800"},
+    )
+
+
 routes = [
     Route("/", home, name="home"),
+    Route("/favicon.ico", favicon, name="favicon"),
     Route("/practices", practice_list, name="practice_list"),
     Route("/practices/{practice_id:int}", practice_detail, name="practice_detail"),
 ]

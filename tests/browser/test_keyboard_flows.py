@@ -128,8 +128,8 @@ def test_a_delegate_builds_and_reorders_a_brief_by_keyboard(chromium, live_serve
     page.goto("/search?q=referral")
     for n in (1, 2):
         tab_to(page, f"li.card:nth-of-type({n}) .add-to-brief button")
-        with page.expect_navigation():
-            page.keyboard.press("Enter")
+        page.keyboard.press("Enter")  # in place: no new page
+        page.locator(f"li.card:nth-of-type({n}) .in-brief").wait_for()
     tab_to(page, "a[href='/brief']")
     activate(page)
     page.wait_for_url("**/brief")
@@ -144,9 +144,10 @@ def test_a_delegate_builds_and_reorders_a_brief_by_keyboard(chromium, live_serve
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.locator("ol.brief h2").all_inner_texts() == [titles[0]]
-    assert "words, about" in page.locator(".brief-time").inner_text()
+    assert "words, about" in page.locator(".brief-time").first.inner_text()
     page.emulate_media(media="print")
     assert (
-        page.evaluate("getComputedStyle(document.querySelector('.item-actions')).display") == "none"
+        page.evaluate("getComputedStyle(document.querySelector('#brief-form')).display") == "none"
     )
+    assert page.locator(".print-only .brief-lines h2").all_inner_texts() == [titles[0]]
     context.close()

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 from starlette.routing import Route
 
+from repository.brief import services as briefs
 from repository.models import Practice, User
 from repository.practices import workflow
 from repository.submissions.attachments import Upload, add
@@ -69,10 +70,20 @@ TABLE = {
     ("POST", "/review/updates/{update}/decision"): POST_CURATOR,
     ("GET", "/practices/{published}/revisions"): CURATORS,
     ("GET", "/brief"): OPEN,
-    ("GET", "/brief.txt"): OPEN,
-    ("GET", "/brief.pdf"): OPEN,
+    # Only partner A has a brief (theirs comes back when they sign in): no empty downloads.
+    ("GET", "/brief.txt"): dict.fromkeys(ROLES, 404) | {"partner_a": 200},
+    ("GET", "/brief.pdf"): dict.fromkeys(ROLES, 404) | {"partner_a": 200},
+    ("GET", "/brief.docx"): dict.fromkeys(ROLES, 404) | {"partner_a": 200},
     ("POST", "/brief/add"): {},
     ("POST", "/brief/change"): {},
+    ("GET", "/brief/empty"): OPEN,
+    ("POST", "/brief/empty"): {},
+    ("POST", "/briefs"): {"anonymous": 303},
+    ("GET", "/briefs/{brief}/delete"): OWNER_VIEW | {"curator": 404, "admin": 404},
+    ("POST", "/briefs/{brief}/delete"): {"anonymous": 303, "partner_b": 404, "curator": 404},
+    ("GET", "/briefs/shared/{shared}"): OPEN,
+    ("GET", "/briefs/shared/{shared}/brief.{fmt}"): OPEN,
+    ("GET", "/favicon.ico"): OPEN,
     ("GET", "/search.atom"): OPEN,
     ("GET", "/feeds/new.atom"): OPEN,
     ("GET", "/search.csv"): OPEN,
@@ -103,6 +114,9 @@ PLACEHOLDERS = {
     "/review/practices/{item_id:int}": "/review/practices/{draft}",
     "/review/updates/{item_id:int}": "/review/updates/{update}",
     "/countries/{code:str}": "/countries/BRA",
+    "/briefs/{brief_id:int}": "/briefs/{brief}",
+    "/briefs/shared/{token:str}/brief.{fmt:str}": "/briefs/shared/{shared}/brief.{fmt}",
+    "/briefs/shared/{token:str}": "/briefs/shared/{shared}",
     "/api/submissions/{practice_id:int}": "/api/submissions/{draft}",
 }
 
@@ -127,7 +141,7 @@ def test_every_route_is_in_the_table(app):
 
 @pytest.fixture
 def world(client, db, settings):
-    make_user(db, "a@org-a.example", organisation="Org A")
+    a_user = make_user(db, "a@org-a.example", organisation="Org A")
     b_user = make_user(db, "b@org-b.example", organisation="Org B")
     make_user(db, "cur@ungift.example", role="curator")
     make_user(db, "adm@ungift.example", role="admin")
@@ -143,7 +157,13 @@ def world(client, db, settings):
             "update": update.id,
             "attachment": attachment.id,
             "partner_b_user": b_user,
+            "fmt": "txt",
         }
+    # Partner A's brief, shared by a link.
+    owner = briefs.Holder(None, a_user)
+    briefs.add(db, owner, published)
+    ids["shared"] = briefs.share(db, owner, True)
+    ids["brief"] = briefs.briefs_of(db, owner)[0]["id"]
     sync(client.app)
     return ids
 

@@ -217,7 +217,12 @@ def test_search_page_weighs_under_100_kb_with_its_css_and_scripts(seeded_app):
     html = seeded_app.get("/search?q=trafficking").content
     assets = re.findall(rb'(?:href|src)="(/static/[^"]+)"', html)
     total = len(html) + sum(len(seeded_app.get(a.decode()).content) for a in assets)
-    assert {a.decode() for a in assets} == {"/static/site.css", "/static/search.js"}
+    assert {a.decode() for a in assets} == {
+        "/static/site.css",
+        "/static/search.js",
+        "/static/brief.js",
+        "/static/favicon.svg",
+    }
     assert total < 100_000, total
 
 

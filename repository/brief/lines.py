@@ -1,0 +1,176 @@
+"""The words a delegate says about a practice: one or two sentences that name it, say who did
+what, where and when, and what changed, then a short spoken citation.
+
+Built from the practice's own summary (written as one sentence about who did what, where and
+when) and its results (what changed); the practice is named at the start unless the summary
+already names it. Pure functions of the public document, so the page, the exports and the
+tests agree.
+"""
+
+import re
+
+BRIEF_LANGUAGE = "en"
+WORDS_PER_MINUTE = 130  # about 400 words in a 3-minute intervention
+FIRST_WORDS, SECOND_WORDS = 42, 32
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"'(])")
+_WORD = re.compile(r"\S+")
+_PARENTHESIS = re.compile(r"\s*\(([^()]*)\)")
+_MARKDOWN = re.compile(r"[*_`#>\[\]]")
+_ACRONYM = re.compile(r"^[A-Z][A-Za-z.&/-]{1,9}$")
+# Words that say nothing about which practice this is.
+_COMMON = frozenset(
+    "the and of on for against in to with a an by its their at from human trafficking "
+    "persons person people beings combat combating fight fighting national un".split()
+)
+
+
+def word_count(text: str) -> int:
+    return len(_WORD.findall(text or ""))
+
+
+def speaking_seconds(words: int) -> int:
+    return round(words * 60 / WORDS_PER_MINUTE)
+
+
+def clock(seconds: int) -> str:
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def _plain(text: str) -> str:
+    return " ".join(_MARKDOWN.sub("", text or "").split())
+
+
+def sentences(text: str) -> list[str]:
+    plain = _plain(text)
+    return [s.strip() for s in _SENTENCE.split(plain) if s.strip()] if plain else []
+
+
+# A comma before one of these words starts a clause that can go without breaking the sentence.
+_CLAUSE = re.compile(
+    r"(?:, (?=(?:and|which|who|with|including|such|from|while|but|so|after|where|backed|"
+    r"giving|helping|making|supported|covering|as)\b)|; | – | — )"
+)
+MAX_WHOLE = 60  # a sentence this long is said whole rather than cut mid-thought
+
+
+def _shorten(sentence: str, limit: int) -> str:
+    """At most `limit` words, cut where a clause starts; a sentence with no such place is said
+    whole up to MAX_WHOLE words, and only a longer one is cut short."""
+    words = sentence.split()
+    if len(words) <= limit:
+        return sentence
+    kept = " ".join(words[:limit])
+    cuts = [m.start() for m in _CLAUSE.finditer(kept) if m.start() > len(kept) * 0.5]
+    if cuts:
+        return kept[: cuts[-1]].rstrip(",;:–—- ") + "."
+    if len(words) <= MAX_WHOLE:
+        return sentence
+    return kept.rstrip(",;:–—- ") + "…"
+
+
+def short_name(title: str) -> str:
+    """How a speaker names the practice: the short name a long title gives in brackets
+    ("... (UN Trafficking Protocol)"), else the title without brackets, subtitles or, when
+    it is long, what follows its first "on", "for", "against" or comma."""
+    outside = _PARENTHESIS.sub("", title).strip()
+    for inside in _PARENTHESIS.findall(title):
+        words = inside.split()
+        if len(outside.split()) > 9 and len(words) >= 2 and not re.search(r"\d", inside):
+            return inside.strip()
+    name = outside
+    for separator in (" – ", " — ", ": "):
+        head = name.split(separator, 1)[0].strip()
+        if len(head) >= 6:
+            name = head
+    if len(name.split()) > 8:
+        cut = re.search(r",| (?:on|for|against|to) ", name[len(" ".join(name.split()[:2])) :], re.I)
+        if cut:
+            name = name[: len(" ".join(name.split()[:2])) + cut.start()]
+    return name.strip()
+
+
+def short_organisation(name: str) -> str:
+    """ "United Nations Office on Drugs and Crime (UNODC)" -> "UNODC"; other brackets go."""
+    for inside in _PARENTHESIS.findall(name or ""):
+        if _ACRONYM.match(inside.strip()):
+            return inside.strip()
+    return _PARENTHESIS.sub("", name or "").strip().rstrip(",")
+
+
+def _stem(word: str) -> str:
+    return re.sub(r"[^\w]", "", word.lower())[:5]
+
+
+def _key_words(text: str) -> set[str]:
+    return {
+        _stem(w) for w in re.findall(r"[\w.'-]+", text) if w.lower() not in _COMMON and len(w) > 2
+    }
+
+
+def names_it(sentence: str, name: str) -> bool:
+    """Whether a sentence names the practice: most of its name's telling words are there."""
+    wanted = _key_words(name)
+    if not wanted:
+        return True
+    found = _key_words(sentence)
+    return len(wanted & found) >= max(1, round(len(wanted) * 0.6))
+
+
+def _overlap(a: str, b: str) -> float:
+    left, right = _key_words(a), _key_words(b)
+    return len(left & right) / max(1, min(len(left), len(right)))
+
+
+def _years(document: dict) -> str:
+    start, end = document.get("start_year"), document.get("end_year")
+    if not start:
+        return ""
+    if end and end != start:
+        return f"{start}–{end}"
+    return str(start) if end else f"since {start}"
+
+
+def _in_language(document: dict, language: str) -> tuple[str, str, bool]:
+    """Title and summary in the brief's language when a translation exists; whether the
+    practice's other text (results) is in that language too."""
+    if document.get("language", language) == language:
+        return document["title"], document.get("summary", ""), True
+    translated = (document.get("translations") or {}).get(language)
+    if translated:
+        return translated["title"], translated["summary"], False
+    return document["title"], document.get("summary", ""), False
+
+
+def spoken_source(document: dict) -> str:
+    """A citation short enough to say: the most recent dated source's publisher and year,
+    else the lead organisation."""
+    sources = document.get("sources") or []
+    dated = sorted((s for s in sources if s.get("year")), key=lambda s: -s["year"])
+    source = dated[0] if dated else (sources[0] if sources else None)
+    if source and source.get("publisher"):
+        who = short_organisation(source["publisher"])
+        return f"Source: {who}, {source['year']}." if source.get("year") else f"Source: {who}."
+    who = short_organisation(document.get("organisation", ""))
+    start = document.get("start_year")
+    return f"Source: {who}, {start}." if start else f"Source: {who}."
+
+
+def spoken_line(document: dict, language: str = BRIEF_LANGUAGE) -> str:
+    """One or two sentences and a spoken citation, ready to read aloud."""
+    title, summary, results_readable = _in_language(document, language)
+    name = short_name(title)
+    told = sentences(summary)
+    first = _shorten(told[0], FIRST_WORDS) if told else ""
+    # What changed: the results, unless they only repeat the summary; else the summary's
+    # second sentence.
+    candidates = [*(sentences(document.get("results", "")) if results_readable else []), *told[1:]]
+    second = next((s for s in candidates if first and _overlap(first, s) < 0.5), "")
+    second = _shorten(second, SECOND_WORDS) if second else ""
+    start = str(document.get("start_year") or "")
+    dated = not start or start in first or start in second or "since" in first.lower()
+    if not first:
+        first = f"{name}."
+    elif not names_it(first, name) or not dated:
+        opener = name if dated else f"{name}, {_years(document)}"
+        first = f"{opener}: {first}"
+    return " ".join(part for part in (first, second, spoken_source(document)) if part)

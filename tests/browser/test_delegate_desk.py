@@ -1,0 +1,190 @@
+"""The delegate's desk in Chromium, by keyboard where the behaviour is about the keyboard:
+the search page keeps its place, adding to the brief answers where the eyes are, the brief is
+edited with counts that follow, emptying asks first, the header fits."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.test_keyboard_flows import tab_to
+from tests.conftest import PASSWORD, make_user
+
+pytestmark = pytest.mark.browser
+
+
+def context_at(chromium, live_server, width=1280, height=900, **options):
+    return chromium.new_context(
+        base_url=live_server.url, viewport={"width": width, "height": height}, **options
+    )
+
+
+def focused(page, selector: str) -> bool:
+    return page.locator(selector).first.evaluate("e => e === document.activeElement")
+
+
+def test_filters_come_before_the_results_and_a_skip_link_jumps_to_them(chromium, live_server):
+    context = context_at(chromium, live_server)
+    page = context.new_page()
+    page.goto("/search?q=supply+chains")
+    page.focus("#q")
+    order = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        order.append(page.evaluate("document.activeElement.id || document.activeElement.className"))
+        if page.evaluate("document.activeElement.closest('ol.results') !== null"):
+            break
+    first_filter = next(n for n, name in enumerate(order) if name.startswith("f-"))
+    assert first_filter < len(order) - 1  # a filter is reached before any result
+    # The skip link, a few Tabs from the search box, goes straight to the results.
+    page.focus("#q")
+    tab_to(page, "a.skip-to-results")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "results"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('ol.results') !== null")
+    context.close()
+
+
+def test_on_a_phone_the_filters_fold_into_one_stop_before_the_results(chromium, live_server):
+    context = context_at(chromium, live_server, 390, 844, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto("/search?q=supply+chains")
+    assert not page.locator("#f-pillar-prevention").is_visible()
+    summary = page.locator("details.filter-panel > summary")
+    assert summary.is_visible()
+    page.focus("#q")
+    tab_to(page, "details.filter-panel > summary")
+    page.keyboard.press("Enter")
+    assert page.locator("#f-pillar-prevention").is_visible()
+    context.close()
+
+
+def test_adding_to_the_brief_happens_in_place_by_keyboard(chromium, live_server):
+    context = context_at(chromium, live_server)
+    page = context.new_page()
+    page.goto("/search?q=supply+chains")
+    navigations = []
+    page.on("framenavigated", lambda frame: navigations.append(frame.url))
+    card = page.locator("ol.results li.card").nth(1)
+    tab_to(page, "ol.results li.card:nth-of-type(2) .add-to-brief button")
+    page.keyboard.press("Enter")
+    card.locator(".in-brief").wait_for()
+    assert navigations == []  # no reload, no jump
+    assert focused(page, "ol.results li.card:nth-of-type(2) .add-to-brief button")
+    button = card.locator(".add-to-brief button")
+    assert button.inner_text().startswith("Remove from brief")
+    assert "Added to your brief: 1 practice" in card.locator(".brief-notice").inner_text()
+    assert page.locator(".nav [data-brief-count]").inner_text() == "1"
+    # Pressing it again takes it out, in place too.
+    expect(card.locator(".add-to-brief")).not_to_have_attribute("aria-busy", "true")
+    page.keyboard.press("Enter")
+    expect(card.locator(".brief-notice")).to_have_text("Removed from your brief.")
+    expect(page.locator(".nav [data-brief-count]")).to_have_text("")
+    assert button.inner_text().startswith("Add to brief")
+    context.close()
+
+
+def test_without_javascript_adding_returns_to_the_card_with_the_message(chromium, live_server):
+    context = context_at(chromium, live_server, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/search?q=supply+chains")
+    card_id = page.locator("ol.results li.card").nth(2).get_attribute("id")
+    with page.expect_navigation():
+        page.locator(f"#{card_id} .add-to-brief button").click()
+    assert page.url.endswith(f"#{card_id}")
+    card = page.locator(f"#{card_id}")
+    assert "Added to your brief" in card.locator(".brief-notice").inner_text()
+    assert card.locator(".in-brief").is_visible()
+    assert page.locator(".flash").count() == 0  # the message is by the card, not at the top
+    assert -5 < card.bounding_box()["y"] < 900  # the page came back to the card, on screen
+    context.close()
+
+
+def _brief_of(page, *ids):
+    page.goto("/search?q=supply+chains")
+    token = page.locator("input[name=csrf_token]").first.get_attribute("value")
+    for practice_id in ids:
+        page.request.post("/brief/add", form={"csrf_token": token, "practice_id": str(practice_id)})
+    page.goto("/brief")
+
+
+def test_the_brief_is_edited_by_keyboard_and_its_counts_follow(chromium, live_server):
+    context = context_at(chromium, live_server)
+    page = context.new_page()
+    _brief_of(page, 5, 8)
+    before = page.locator("[data-brief-words]").inner_text()
+    tab_to(page, "#opening")
+    page.keyboard.type("Madam President, three practices show what works.")
+    tab_to(page, "#line-8")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("California makes big retailers say what they do. Source: State, 2011.")
+    expect(page.locator("[data-brief-words]")).not_to_have_text(before)
+    words = page.locator("[data-brief-words]").inner_text()
+    assert page.locator("[data-unsaved]").is_visible()
+    tab_to(page, ".brief-bar button[value=save]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("[data-brief-words]").inner_text() == words  # the server agrees
+    assert page.locator("#line-8").input_value().startswith("California makes big retailers")
+    assert "(your words)" in page.locator("#line-8-state").inner_text()
+    page.emulate_media(media="print")
+    reading = page.locator(".print-only").inner_text()
+    assert "Madam President" in reading and "California makes big retailers" in reading
+    context.close()
+
+
+def test_emptying_the_brief_asks_first_by_keyboard(chromium, live_server):
+    context = context_at(chromium, live_server)
+    page = context.new_page()
+    _brief_of(page, 5)
+    tab_to(page, "a[href='/brief/empty']")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("h1").inner_text() == "Empty your brief?"
+    tab_to(page, "a:has-text('No, keep it')")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("ol.brief li").count() == 1
+    tab_to(page, "a[href='/brief/empty']")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    tab_to(page, "button:has-text('Yes, empty the brief')")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Your brief is empty" in page.locator("main").inner_text()
+    context.close()
+
+
+def test_the_signed_in_header_fits_one_row_and_sign_out_looks_like_a_link(
+    chromium, live_server, db
+):
+    make_user(db, "curator@un.example", role="curator")
+    context = context_at(chromium, live_server)
+    page = context.new_page()
+    page.goto("/signin")
+    page.fill("#email", "curator@un.example")
+    page.fill("#password", PASSWORD)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    page.goto("/practices")
+    tops = page.locator(".site-header .brand, .nav li, .header-search").evaluate_all(
+        "nodes => nodes.map(n => Math.round(n.getBoundingClientRect().top))"
+    )
+    assert max(tops) - min(tops) < 20, tops  # one row
+    style = (
+        "e => { const s = getComputedStyle(e);"
+        " return [s.color, s.backgroundColor, s.textDecorationLine, s.fontSize]; }"
+    )
+    sign_out = page.locator(".site-header .link-button").evaluate(style)
+    link = page.locator(".nav a").first.evaluate(style)
+    assert sign_out[0] == link[0] and sign_out[2] == link[2] and sign_out[3] == link[3]
+    assert sign_out[1] in ("rgba(0, 0, 0, 0)", "transparent")
+    context.close()
+
+
+def test_the_coverage_map_legend_has_small_swatches_and_the_chart_an_axis(page):
+    page.goto("/coverage")
+    sizes = page.locator(".legend svg").evaluate_all(
+        "nodes => nodes.map(n => n.getBoundingClientRect().width)"
+    )
+    assert sizes and max(sizes) < 40
+    assert page.locator(".chart .value-axis text").count() >= 3
