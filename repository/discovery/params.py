@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from starlette.datastructures import QueryParams
 
 from repository import facets
+from repository.characters import FORBIDDEN
 from repository.i18n import _
 from repository.params import MAX_PAGE, BadParameter, positive_int
 from search import FACETS, SORTS, SearchParams
@@ -92,9 +93,13 @@ def parse_search(query: QueryParams) -> SearchParams:
     if len(query.multi_items()) > MAX_PARAMETERS:
         raise BadParameter("query", _("too many parameters"))
     for name, value in query.multi_items():
-        # Invalid UTF-8 arrives as U+FFFD once decoded; NUL is never text.
-        if "\ufffd" in value or "\x00" in value:
-            raise BadParameter(name[:40], _("must be valid UTF-8 text"))
+        # Invalid UTF-8 arrives as U+FFFD once decoded; control characters are never text
+        # (and would break the Atom feed that repeats the query).
+        if "\ufffd" in value or FORBIDDEN.search(value):
+            raise BadParameter(
+                FORBIDDEN.sub("?", name[:40]),
+                _("must be valid UTF-8 text without control characters"),
+            )
     q = (_single(query, "q") or "").strip()
     if len(q) > MAX_QUERY_CHARS:
         raise BadParameter("q", _("must be at most %(n)d characters") % {"n": MAX_QUERY_CHARS})

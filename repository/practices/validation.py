@@ -9,6 +9,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from repository import geography, scopes
+from repository.characters import clean_all
 from repository.vocabularies import (
     ACTOR_TYPES,
     EVIDENCE,
@@ -87,8 +88,6 @@ def _text(record: dict, field: str, errors: Errors, *, required: bool, max_chars
         errors.append((field, "must not be empty"))
     elif len(value) > max_chars:
         errors.append((field, f"must be at most {max_chars} characters (got {len(value)})"))
-    elif "\x00" in value:
-        errors.append((field, "must not contain NUL characters"))
     return value
 
 
@@ -275,8 +274,9 @@ def validate_record(record: object, draft: bool = False) -> tuple[dict, Errors]:
     """Check one practice record; return it cleaned and normalised, with any errors.
 
     A draft may be incomplete: missing fields are not errors yet, wrong values still are.
+    Control characters are taken out of every string first (repository.characters).
     """
-    clean, errors = _validate(record)
+    clean, errors = _validate(clean_all(record))
     if draft:
         errors = [(field, reason) for field, reason in errors if not reason.startswith(INCOMPLETE)]
     return clean, errors
