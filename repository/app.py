@@ -19,7 +19,7 @@ from repository.coverage import views as coverage
 from repository.db import Database
 from repository.discovery import views as discovery
 from repository.discovery.services import MissLog
-from repository.indexing import IndexSync, IndexWorker
+from repository.indexing import IndexSync, IndexWorker, check_permissions, start_up_repair
 from repository.operations import RateLimit, RequestLogAndHeaders
 from repository.practices import views as practices
 from repository.review import views as review
@@ -50,14 +50,19 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 f"The database is at migration {current}, but this version needs "
                 f"{migrations.head_revision()}: run 'practices db upgrade' first."
             )
-        # The index is derived from the database: bring it up to date (or rebuild it) first.
-        app.state.index_sync.repair()
+        # The index is derived from the database: bring it up to date (or rebuild it) first,
+        # unless another writer holds it (another worker, `practices reindex`). Then the
+        # background writer repairs it as soon as it can: failing start-up here would stop
+        # uvicorn and every worker with it.
+        check_permissions(settings.index_dir)
+        repaired = start_up_repair(app.state.index_sync)
         worker = None
         if settings.index_poll_seconds > 0:
             worker = IndexWorker(
                 app.state.index_sync,
                 interval=settings.index_poll_seconds,
                 chores=(lambda: app.state.misses.flush(app.state.db),),
+                repair_first=not repaired,
             )
             worker.start()
         app.state.index_worker = worker

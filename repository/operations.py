@@ -126,16 +126,25 @@ def readiness(app) -> tuple[bool, dict]:
     except Exception as error:  # any failure to reach the database means not ready
         checks["database"] = f"unreachable: {type(error).__name__}"
         return False, checks
-    try:
-        lag = app.state.index_sync.latest_seq() - app.state.index.applied_seq()
-        checks["index"] = (
-            "ok"
-            if app.state.index.exists() and lag <= INDEX_LAG_BOUND
-            else (f"{lag} changes behind" if app.state.index.exists() else "missing")
-        )
-    except Exception as error:
-        checks["index"] = f"unreadable: {type(error).__name__}"
+    checks["index"] = _index_check(app)
     return all(value == "ok" for value in checks.values()), checks
+
+
+def _index_check(app) -> str:
+    """Ready when the index exists, is not known to be damaged, trails the outbox by little,
+    and its writer's last round succeeded (a failing writer once hid behind "ok")."""
+    index, worker = app.state.index, app.state.index_worker
+    try:
+        if not index.exists():
+            return "missing"
+        if index.damage:
+            return f"damaged, being rebuilt: {index.damage}"
+        if worker is not None and worker.problem:
+            return f"writer failing: {worker.problem}"
+        lag = app.state.index_sync.latest_seq() - index.applied_seq()
+        return "ok" if lag <= INDEX_LAG_BOUND else f"{lag} changes behind"
+    except Exception as error:
+        return f"unreadable: {type(error).__name__}"
 
 
 def readyz(request: Request) -> Response:

@@ -6,7 +6,6 @@ atomically, so searches never see a half-built index.
 """
 
 import fcntl
-import hashlib
 import json
 import os
 import shutil
@@ -21,6 +20,7 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
+from search import integrity
 from search.analysis import ANALYSIS_VERSION
 from search.highlighting import snippet
 from search.params import FACETS, SearchParams, SearchResult
@@ -31,6 +31,8 @@ from search.snapshot import Snapshot
 
 CACHE_SIZE = 512
 FRESHNESS_CHECK_SECONDS = 0.05
+# How long a reader with nothing open waits for a writer between its commit and its manifest.
+COMMIT_WAIT_SECONDS = 2.0
 
 
 class IndexUnavailable(Exception):
@@ -53,6 +55,10 @@ class SearchIndex:
         self._generation = 0
         self._checked_at = 0.0
         self._cache: OrderedDict = OrderedDict()
+        self._digests = integrity.FileDigests()
+        self._opened: dict[str, integrity.Signature | None] = {}  # files of the open searcher
+        # Why the open index was found damaged, until a rebuild replaces it (the writer looks).
+        self.damage: str | None = None
 
     # -- generations on disk -------------------------------------------------------------
 
@@ -96,32 +102,19 @@ class SearchIndex:
         temporary.write_text(str(seq))
         os.replace(temporary, directory / "applied_seq")
 
-    @staticmethod
-    def _files(directory: Path) -> dict[str, str]:
-        digests = {}
-        for path in sorted(directory.iterdir()):
-            if path.suffix in (".toc", ".seg"):
-                digests[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
-        return digests
-
     def _write_manifest(self, directory: Path) -> None:
-        """Checksums of the index files as committed: damage that Whoosh reads without
-        complaint (zeroed bytes inside a segment) shows up as a mismatch."""
-        temporary = directory / "manifest.tmp"
-        temporary.write_text(json.dumps(self._files(directory)))
-        os.replace(temporary, directory / "manifest.json")
+        """Checksums of the index files as committed (search/integrity.py); files that were
+        there before this commit were checked against the previous manifest first."""
+        integrity.write_manifest(directory, self._digests.of(directory))
 
-    def verify(self) -> None:
-        """Raise IndexUnavailable unless the index files are exactly as last committed."""
+    def verify(self, fresh: bool = True) -> None:
+        """Raise IndexUnavailable unless the index files are exactly as last committed
+        (every file hashed again unless `fresh` is False)."""
         directory = self.current_dir()
         if directory is None:
             raise IndexUnavailable("no index yet")
-        try:
-            expected = json.loads((directory / "manifest.json").read_text())
-        except (OSError, ValueError) as error:
-            raise IndexUnavailable(f"no readable manifest: {error!r}") from error
-        if self._files(directory) != expected:
-            raise IndexUnavailable("index files differ from the last commit")
+        if problem := integrity.problem(directory, self._digests, fresh=fresh):
+            raise IndexUnavailable(problem)
         analysis = directory / "analysis"
         found = analysis.read_text().strip() if analysis.exists() else "1"
         if found != ANALYSIS_VERSION:
@@ -154,6 +147,10 @@ class SearchIndex:
             directory = self.current_dir()
             if directory is None:
                 raise IndexUnavailable("no index yet")
+            # Another process may have written (or damaged) files since this one last looked:
+            # check them before adding to them, or the manifest below would bless the damage.
+            if problem := integrity.problem(directory, self._digests):
+                raise IndexUnavailable(f"not adding to a damaged index: {problem}")
             ix = self._open(directory)
             try:
                 writer = ix.writer()
@@ -180,9 +177,11 @@ class SearchIndex:
         documents: Iterable[dict],
         seq: int,
         progress: Callable[[int], None] | None = None,
+        wait: bool = True,
     ) -> int:
-        """Build a new generation from all documents, then swap it in atomically."""
-        with self._write_lock, self._writer_lock(wait=True):
+        """Build a new generation from all documents, then swap it in atomically (IndexBusy
+        at once if another writer holds the lock and `wait` is False)."""
+        with self._write_lock, self._writer_lock(wait=wait):
             directory = self.root / f"gen-{time.time_ns()}"
             directory.mkdir()
             ix = whoosh_index.create_in(str(directory), make_schema())
@@ -213,6 +212,7 @@ class SearchIndex:
             for path in self.root.iterdir():
                 if path.name.startswith("gen-") and path != directory:
                     shutil.rmtree(path, ignore_errors=True)
+                    self._digests.forget(path)
                 elif path.name.startswith("current.") and path.is_symlink():
                     path.unlink(missing_ok=True)
         self.mark_stale()
@@ -224,7 +224,8 @@ class SearchIndex:
         self._checked_at = 0.0
 
     def _fresh(self):
-        """The current searcher and snapshot, reopened when the index changed on disk."""
+        """The current searcher and snapshot, reopened when the index changed on disk, and
+        never one whose files differ from what was committed."""
         with self._lock:
             now = time.monotonic()
             if self._searcher is not None and now - self._checked_at < FRESHNESS_CHECK_SECONDS:
@@ -234,8 +235,19 @@ class SearchIndex:
             if directory is None:
                 raise IndexUnavailable("no index yet")
             target = str(directory)
+            if self._searcher is not None and target == self._target:
+                # Whoosh never rewrites a committed file, and removes old ones only after the
+                # next commit's table of contents is written: a file of the open searcher that
+                # changed while the searcher is still the latest is damage.
+                touched = integrity.signatures(directory, self._opened) != self._opened
+                if self._searcher.up_to_date():
+                    if touched:
+                        self._close_damaged(f"index files changed on disk under {target}")
+                    return self._searcher, self._snapshot
             # Searcher.refresh() brings back deleted documents in some Whoosh forks: open anew.
             if self._searcher is None or target != self._target or not self._searcher.up_to_date():
+                if not self._committed(directory):
+                    return self._searcher, self._snapshot  # the one open until the manifest is
                 ix = self._open(directory)
                 try:
                     searcher = ix.searcher()
@@ -248,8 +260,37 @@ class SearchIndex:
                 if self._searcher is not None:
                     self._searcher.close()
                 self._searcher, self._snapshot, self._target = searcher, snapshot, target
+                manifest = integrity.read_manifest(directory) or {"files": {}}
+                self._opened = integrity.signatures(directory, manifest["files"])
+                self.damage = None
                 self._cache.clear()
             return self._searcher, self._snapshot
+
+    def _committed(self, directory: Path) -> bool:
+        """Check the files before opening them: True when they are as committed; False to
+        keep the searcher already open while a writer finishes its commit; IndexUnavailable
+        when they are damaged, IndexBusy when a commit takes too long and nothing is open."""
+        deadline = time.monotonic() + COMMIT_WAIT_SECONDS
+        while not integrity.in_step(directory):
+            if self._searcher is not None and str(directory) == self._target:
+                return False
+            if time.monotonic() > deadline:
+                raise IndexBusy("a commit of the index is under way")
+            time.sleep(0.05)
+        if problem := integrity.problem(directory, self._digests):
+            self._close_damaged(problem)
+        return True
+
+    def _close_damaged(self, reason: str):
+        """Stop answering from damaged files: searches get 503 until the writer rebuilds."""
+        if self.damage != reason:
+            self.damage = reason
+        if self._searcher is not None:
+            self._searcher.close()
+        self._searcher = self._snapshot = self._target = None
+        self._opened = {}
+        self._cache.clear()
+        raise IndexUnavailable(reason)
 
     def warm(self) -> None:
         """Open the current reader and build its arrays now (the writer calls this after a
