@@ -1,6 +1,7 @@
 """The application factory: joins the features' routes, middleware and the lifespan."""
 
 import logging
+import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from starlette.staticfiles import StaticFiles
 
 from repository import errors, migrations, operations
 from repository.accounts import views as accounts
+from repository.accounts.services import prune_expired
 from repository.api import views as api
 from repository.brief import views as brief
 from repository.coverage import views as coverage
@@ -30,6 +32,7 @@ from repository.templating import make_templates
 from search import SearchIndex
 
 STATIC_DIR = Path(__file__).parent / "static"
+PRUNE_SECONDS = 60  # expired sessions and attempt counters
 FEATURES = (practices, discovery, submissions, review, brief, coverage, api, accounts, operations)
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,18 @@ log = logging.getLogger(__name__)
 def routes() -> list:
     joined = [route for feature in FEATURES for route in feature.routes]
     return [*joined, Mount("/static", StaticFiles(directory=STATIC_DIR), name="static")]
+
+
+def every(seconds: float, function):
+    """A chore for the index writer's thread that runs `function` at most every `seconds`."""
+    last = {"at": float("-inf")}
+
+    def chore():
+        if time.monotonic() - last["at"] >= seconds:
+            last["at"] = time.monotonic()
+            function()
+
+    return chore
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
@@ -61,7 +76,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             worker = IndexWorker(
                 app.state.index_sync,
                 interval=settings.index_poll_seconds,
-                chores=(lambda: app.state.misses.flush(app.state.db),),
+                chores=(
+                    lambda: app.state.misses.flush(app.state.db),
+                    every(PRUNE_SECONDS, lambda: prune_expired(app.state.db)),
+                ),
                 repair_first=not repaired,
             )
             worker.start()
