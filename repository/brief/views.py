@@ -1,7 +1,5 @@
 """The brief's pages: add, remove, reorder (no JavaScript needed), read, print, PDF, text, JSON."""
 
-from pathlib import Path
-
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -9,12 +7,11 @@ from starlette.routing import Route
 
 from repository.accounts.sessions import safe_next
 from repository.brief import services as brief
+from repository.brief.pdf import pdf_of
 from repository.i18n import _
 from repository.params import MAX_ID
 from repository.practices import queries
 from repository.web import flash, redirect, render, with_form
-
-STATIC_DIR = Path(__file__).parent.parent / "static"
 
 
 def _base_url(request: Request) -> str:
@@ -100,8 +97,6 @@ def as_json(request: Request) -> Response:
 
 
 def pdf(request: Request) -> Response:
-    from weasyprint import CSS, HTML
-
     data = _build(request)
     html = request.app.state.templates.get_template("brief.html").render(
         request=request,
@@ -112,12 +107,9 @@ def pdf(request: Request) -> Response:
         flashes=[],
         printing=True,
     )
-    # The same template and stylesheet as the page (its print rules apply); the stylesheet is
-    # handed over directly, so making a PDF fetches nothing.
-    stylesheet = CSS(string=(STATIC_DIR / "site.css").read_text())
-    document = HTML(string=html, base_url=_base_url(request) + "/")
+    # The same template as the page; brief.pdf lays it out with the page's stylesheet.
     return Response(
-        document.write_pdf(stylesheets=[stylesheet]),
+        pdf_of(html, _base_url(request) + "/"),
         media_type="application/pdf",
         headers={"Content-Disposition": 'attachment; filename="brief.pdf"'},
     )

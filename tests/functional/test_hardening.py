@@ -171,3 +171,54 @@ def test_a_foreign_process_holding_the_index_lock(client, app, db):
     finally:
         worker.stop()
         holder.kill()
+
+
+def test_brief_pdfs_are_limited_per_address(settings, db):
+    from repository.operations import PDF_PER_MINUTE
+
+    app = create_app(replace(settings, rate_limit_per_minute=600), database=db)
+    with TestClient(app, base_url="https://testserver") as client:
+        statuses = [client.get("/brief.pdf").status_code for _ in range(PDF_PER_MINUTE + 1)]
+        assert statuses == [200] * PDF_PER_MINUTE + [429]
+        assert client.get("/brief").status_code == 200  # the brief page itself is not limited
+
+
+def test_a_worker_makes_one_pdf_at_a_time_and_each_brief_once(client, db, monkeypatch):
+    from repository.brief import pdf
+
+    laid_out = []
+
+    def slow(html, base_url):
+        laid_out.append(html)
+        time.sleep(1.0)
+        return b"%PDF-1.7 test"
+
+    monkeypatch.setattr(pdf, "_lay_out", slow)
+    monkeypatch.setattr(pdf, "WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(pdf, "_cache", type(pdf._cache)())
+    ids = add_practices(db, record(title="One"), record(title="Two"))
+    results = {}
+
+    def fetch(name, practice_id):
+        from starlette.testclient import TestClient as Client
+
+        with Client(client.app, base_url="https://testserver") as own:
+            from tests.conftest import post_form
+
+            post_form(own, f"/practices/{practice_id}", "/brief/add", {"practice_id": practice_id})
+            results[name] = own.get("/brief.pdf")
+
+    sync(client.app)
+    threads = [threading.Thread(target=fetch, args=(n, i)) for n, i in zip("ab", ids, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    statuses = sorted(r.status_code for r in results.values())
+    assert statuses == [200, 503]
+    busy = next(r for r in results.values() if r.status_code == 503)
+    assert busy.headers["retry-after"] and "try again" in busy.text
+    # The same brief again comes from the cache: laid out once.
+    assert client.get("/brief.pdf").status_code == 200
+    assert client.get("/brief.pdf").status_code == 200
+    assert len(laid_out) == 2
