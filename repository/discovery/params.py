@@ -56,7 +56,14 @@ def _declare() -> dict[str, Parameter]:
         Parameter("year_from", "year", "Active in or after this year.", EARLIEST, LATEST),
         Parameter("year_to", "year", "Started in or before this year.", EARLIEST, LATEST),
         Parameter("sort", "choice", "Order of the results.", choices=SORTS, default="relevance"),
-        Parameter("page", "count", "Past the last page answers 400.", 1, MAX_PAGE, default=1),
+        Parameter(
+            "page",
+            "count",
+            "Past the last page: no results, and links.prev leads to the last page.",
+            1,
+            MAX_PAGE,
+            default=1,
+        ),
         Parameter(
             "per_page", "count", "Results per page.", 1, MAX_PER_PAGE, default=DEFAULT_PER_PAGE
         ),
@@ -100,9 +107,10 @@ def parse_search(query: QueryParams) -> SearchParams:
                 FORBIDDEN.sub("?", name[:40]),
                 _("must be valid UTF-8 text without control characters"),
             )
-    q = (_single(query, "q") or "").strip()
-    if len(q) > MAX_QUERY_CHARS:
+    q = _single(query, "q") or ""
+    if len(q) > MAX_QUERY_CHARS:  # as sent, as the API document counts it
         raise BadParameter("q", _("must be at most %(n)d characters") % {"n": MAX_QUERY_CHARS})
+    q = q.strip()
     if len(q.split()) > MAX_QUERY_TERMS:
         raise BadParameter("q", _("must be at most %(n)d words") % {"n": MAX_QUERY_TERMS})
     filters = {}
@@ -115,9 +123,11 @@ def parse_search(query: QueryParams) -> SearchParams:
                 raise BadParameter(facet, _("unknown value %(value)r") % {"value": value[:80]})
         if values:
             filters[facet] = values
+    # A reversed range is read the right way round rather than refused: no API document can
+    # say that one parameter must not exceed another.
     year_from, year_to = _year(query, "year_from"), _year(query, "year_to")
     if year_from and year_to and year_from > year_to:
-        raise BadParameter("year_from", _("must not be after year_to"))
+        year_from, year_to = year_to, year_from
     declared = PARAMETERS["sort"]
     sort = _single(query, "sort") or declared.default
     if sort not in declared.choices:
