@@ -1,7 +1,7 @@
 """Crash drill: kill -9 the app in a loop while partners submit and curators publish.
 
     .venv/bin/python benchmarks/crash_drill.py [--kills 10] [--database-url URL]
-        [--index-drills 20]
+        [--index-drills 20] [--index-database-url URL]
 
 Each round starts the app (2 workers), drives submissions and publications through HTTP from a
 thread, and SIGKILLs the whole server at a random moment. Afterwards: the database passes its
@@ -55,7 +55,12 @@ def drive(server: DrillServer, stop: threading.Event, counter: dict) -> None:
             counter["interrupted"] += 1
 
 
-def run(kills: int, database_url: str | None, index_drills: int = 0) -> int:
+def run(
+    kills: int,
+    database_url: str | None,
+    index_drills: int = 0,
+    index_database_url: str | None = None,
+) -> int:
     work = Path(tempfile.mkdtemp(prefix="practices-crash-"))
     server = DrillServer(work, database_url)
     server.prepare()
@@ -116,7 +121,8 @@ def run(kills: int, database_url: str | None, index_drills: int = 0) -> int:
     if index_drills:
         from benchmarks.index_drill import run as run_index_drills
 
-        ok = run_index_drills(index_drills, database_url) == 0 and ok
+        # Their own data directory, and database: this drill's is full of drill practices.
+        ok = run_index_drills(index_drills, index_database_url) == 0 and ok
     return 0 if ok else 1
 
 
@@ -134,8 +140,12 @@ def main() -> None:
         help="Then the index drills (benchmarks/index_drill.py): RESTARTS starts with the index "
         "lock held, and every kind of damage to the index files.",
     )
+    parser.add_argument(
+        "--index-database-url",
+        help="PostgreSQL URL of another empty database for the index drills; default SQLite",
+    )
     args = parser.parse_args()
-    sys.exit(run(args.kills, args.database_url, args.index_drills))
+    sys.exit(run(args.kills, args.database_url, args.index_drills, args.index_database_url))
 
 
 if __name__ == "__main__":

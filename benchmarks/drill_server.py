@@ -184,7 +184,7 @@ def practice_form(n: int) -> dict:
         "summary": "A practice created by a drill.",
         "organisation": "Drill NGO",
         "actor_types": ["ngo"],
-        "is_global": "y",
+        "scope": "global",
         "pillars": ["prevention"],
         "practice_type": "training",
         "evidence": "not_evaluated",

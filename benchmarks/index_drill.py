@@ -94,8 +94,7 @@ def _fresh_server(database_url: str | None) -> DrillServer:
     return server
 
 
-def lock_drill(restarts: int, database_url: str | None) -> bool:
-    server = _fresh_server(database_url)
+def lock_drill(server: DrillServer, restarts: int) -> bool:
     self_exits = unapplied = unclean_stops = 0
     for n in range(restarts):
         holder = subprocess.Popen(
@@ -201,8 +200,7 @@ def damage_case(server: DrillServer, name: str, damage, n: int) -> bool:
     return repaired and tally["wrong"] == tally["error"] == 0 and "matches" in check
 
 
-def damage_drill(database_url: str | None, cases: list[str] | None = None) -> bool:
-    server = _fresh_server(database_url)
+def damage_drill(server: DrillServer, cases: list[str] | None = None) -> bool:
     server.start()
     results = []
     try:
@@ -217,8 +215,10 @@ def damage_drill(database_url: str | None, cases: list[str] | None = None) -> bo
 
 
 def run(restarts: int, database_url: str | None) -> int:
-    ok = lock_drill(restarts, database_url)
-    ok = damage_drill(database_url) and ok
+    # One data directory (and database) for both: a PostgreSQL database is prepared once.
+    server = _fresh_server(database_url)
+    ok = lock_drill(server, restarts)
+    ok = damage_drill(server) and ok
     print("INDEX DRILLS", "PASSED" if ok else "FAILED")
     return 0 if ok else 1
 
