@@ -252,7 +252,7 @@ def check_tags(statuses):
 def check_index():
     """Check the index files against their manifest and the index against the published
     practices; exit 1 on damage or drift."""
-    from search import IndexUnavailable
+    from search import IndexBusy, IndexUnavailable
 
     sync = index_sync()
     _require_migrated(sync.db)
@@ -265,6 +265,8 @@ def check_index():
         pending = sync.latest_seq() - sync.index.applied_seq()
     except IndexUnavailable as error:
         raise Failure(f"index unusable: {error}") from None
+    except IndexBusy as error:
+        raise Failure(f"{error}: try again in a moment") from None
     if drift:
         for name in ("missing", "extra", "stale"):
             ids = getattr(drift, name)

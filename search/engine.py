@@ -108,18 +108,47 @@ class SearchIndex:
         integrity.write_manifest(directory, self._digests.of(directory))
 
     def verify(self, fresh: bool = True) -> None:
-        """Raise IndexUnavailable unless the index files are exactly as last committed
-        (every file hashed again unless `fresh` is False)."""
+        """Raise IndexUnavailable unless the last commit's files are as it recorded them
+        (every file hashed again unless `fresh` is False); IndexBusy when another writer keeps
+        committing meanwhile. Holds no lock, so other writers may work while it reads."""
         directory = self.current_dir()
         if directory is None:
             raise IndexUnavailable("no index yet")
-        if problem := integrity.problem(directory, self._digests, fresh=fresh):
-            raise IndexUnavailable(problem)
+        deadline = time.monotonic() + COMMIT_WAIT_SECONDS
+        while True:
+            with self._writers_away() as away:
+                if away:  # nobody can commit meanwhile: every file counts, leftovers too
+                    verdict = integrity.problem(directory, self._digests, fresh)
+                else:
+                    verdict = integrity.reader_problem(directory, self._digests, fresh)
+            if verdict is not integrity.PENDING:
+                break
+            if time.monotonic() > deadline:
+                raise IndexBusy("another writer is committing to the index")
+            time.sleep(0.05)
+        if verdict:
+            raise IndexUnavailable(verdict)
         analysis = directory / "analysis"
         found = analysis.read_text().strip() if analysis.exists() else "1"
         if found != ANALYSIS_VERSION:
             # Built with other text analysis: the same words would not find the same terms.
             raise IndexUnavailable(f"built with text analysis {found}, {ANALYSIS_VERSION} needed")
+
+    @contextmanager
+    def _writers_away(self):
+        """True while this holds the writer lock (taken only if free), so that no writer can
+        be half-way through a commit; False when a writer holds it."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / "writer.lock", "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     @contextmanager
     def _writer_lock(self, wait: bool):
@@ -246,40 +275,62 @@ class SearchIndex:
                     return self._searcher, self._snapshot
             # Searcher.refresh() brings back deleted documents in some Whoosh forks: open anew.
             if self._searcher is None or target != self._target or not self._searcher.up_to_date():
-                if not self._committed(directory):
-                    return self._searcher, self._snapshot  # the one open until the manifest is
-                ix = self._open(directory)
-                try:
-                    searcher = ix.searcher()
-                    self._generation += 1
-                    snapshot = Snapshot(searcher.reader(), self._generation)
-                except IndexUnavailable:
-                    raise
-                except Exception as error:
-                    raise IndexUnavailable(f"cannot read the index: {error!r}") from error
-                if self._searcher is not None:
-                    self._searcher.close()
-                self._searcher, self._snapshot, self._target = searcher, snapshot, target
-                manifest = integrity.read_manifest(directory) or {"files": {}}
-                self._opened = integrity.signatures(directory, manifest["files"])
-                self.damage = None
-                self._cache.clear()
+                self._reopen(directory)
             return self._searcher, self._snapshot
 
-    def _committed(self, directory: Path) -> bool:
-        """Check the files before opening them: True when they are as committed; False to
-        keep the searcher already open while a writer finishes its commit; IndexUnavailable
-        when they are damaged, IndexBusy when a commit takes too long and nothing is open."""
+    def _reopen(self, directory: Path) -> None:
+        """Open the commit whose files were just checked (if another commit lands between the
+        check and the opening, check again); keep the open searcher while a writer is busy."""
+        for _attempt in range(3):
+            manifest = self._committed(directory)
+            if manifest is None:
+                return  # the searcher open until the writer's manifest is written
+            ix = self._open(directory)
+            try:
+                searcher = ix.searcher()
+                opened = searcher.reader().generation()  # None for an index with no segment
+                if opened is not None and opened != integrity.generation(manifest["toc"]):
+                    searcher.close()
+                    continue
+                self._generation += 1
+                snapshot = Snapshot(searcher.reader(), self._generation)
+            except IndexUnavailable:
+                raise
+            except Exception as error:
+                raise IndexUnavailable(f"cannot read the index: {error!r}") from error
+            if self._searcher is not None:
+                self._searcher.close()
+            self._searcher, self._snapshot, self._target = searcher, snapshot, str(directory)
+            self._opened = integrity.signatures(directory, manifest["files"])
+            self.damage = None
+            self._cache.clear()
+            return
+        if self._searcher is None:
+            raise IndexBusy("the index keeps changing while it is opened")
+
+    def _committed(self, directory: Path) -> dict | None:
+        """Check the files before opening them: the manifest they were checked against; None
+        to keep the searcher already open while a writer finishes its commit;
+        IndexUnavailable when they are damaged, IndexBusy when a commit takes too long and
+        nothing is open."""
         deadline = time.monotonic() + COMMIT_WAIT_SECONDS
-        while not integrity.in_step(directory):
+        while True:
+            manifest = integrity.read_manifest(directory)
+            verdict = integrity.reader_problem(directory, self._digests, manifest=manifest)
+            if verdict is not integrity.PENDING:
+                break
             if self._searcher is not None and str(directory) == self._target:
-                return False
+                return None
+            with self._writers_away() as away:
+                # Out of step with no writer at work: one was killed before its manifest.
+                if away and (verdict := integrity.problem(directory, self._digests)):
+                    break
             if time.monotonic() > deadline:
                 raise IndexBusy("a commit of the index is under way")
             time.sleep(0.05)
-        if problem := integrity.problem(directory, self._digests):
-            self._close_damaged(problem)
-        return True
+        if verdict:
+            self._close_damaged(verdict)
+        return manifest
 
     def _close_damaged(self, reason: str):
         """Stop answering from damaged files: searches get 503 until the writer rebuilds."""

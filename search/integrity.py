@@ -34,6 +34,12 @@ def signature(path: Path) -> Signature | None:
     return stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
+def generation(toc: str | None) -> int | None:
+    """The commit number a table of contents' name carries."""
+    match = _TOC.match(toc or "")
+    return int(match.group(1)) if match else None
+
+
 def latest_toc(directory: Path) -> str | None:
     """The name of the newest table of contents: the commit Whoosh opens."""
     best = None
@@ -106,32 +112,60 @@ def write_manifest(directory: Path, files: dict[str, str]) -> None:
     os.replace(temporary, directory / MANIFEST)
 
 
-def in_step(directory: Path) -> bool:
-    """The manifest is the last commit's: False while a writer is between Whoosh's commit and
-    its manifest (or was killed there)."""
-    manifest = read_manifest(directory)
-    return manifest is not None and manifest.get("toc") == latest_toc(directory)
+class Pending:
+    """A writer is between Whoosh's commit and its manifest, or committed while we looked."""
+
+    def __repr__(self) -> str:
+        return "PENDING"
 
 
-def problem(directory: Path, digests: FileDigests, fresh: bool = False) -> str | None:
-    """What differs from the last commit, in a few words; None when every file is as committed."""
-    manifest = read_manifest(directory)
-    if manifest is None:
-        return "no readable manifest"
-    if manifest.get("toc") != latest_toc(directory):
-        return "the last commit did not record its files"
-    expected, found = manifest["files"], digests.of(directory, fresh)
-    if found == expected:
-        return None
+PENDING = Pending()
+
+
+def _describe(expected: dict[str, str], found: dict[str, str], extras: bool) -> str | None:
     missing = sorted(set(expected) - set(found))
-    extra = sorted(set(found) - set(expected))
     changed = sorted(n for n in set(expected) & set(found) if expected[n] != found[n])
+    extra = sorted(set(found) - set(expected)) if extras else []
     parts = [
         f"{label}: {', '.join(names[:3])}"
         for label, names in (("missing", missing), ("changed", changed), ("unexpected", extra))
         if names
     ]
-    return "index files differ from the last commit (" + "; ".join(parts) + ")"
+    return "index files differ from the last commit (" + "; ".join(parts) + ")" if parts else None
+
+
+def problem(directory: Path, digests: FileDigests, fresh: bool = False) -> str | None:
+    """For a writer holding the lock, before adding to the files: what differs from the last
+    commit, in a few words, or None. Files no commit names count too: a killed writer's."""
+    manifest = read_manifest(directory)
+    if manifest is None:
+        return "no readable manifest"
+    if manifest.get("toc") != latest_toc(directory):
+        return "the last commit did not record its files"
+    return _describe(manifest["files"], digests.of(directory, fresh), extras=True)
+
+
+def reader_problem(
+    directory: Path, digests: FileDigests, fresh: bool = False, manifest: dict | None = None
+):
+    """For a reader, who holds no lock: None when the last commit's files are as `manifest`
+    (read here when not given) records them, a description when they are damaged, or PENDING
+    when a writer is committing (new files appear and old ones go while it does, so only the
+    manifest's files count, and a difference counts only if no commit happened meanwhile)."""
+    manifest = manifest or read_manifest(directory)
+    toc = latest_toc(directory)
+    if manifest is None or manifest.get("toc") != toc:
+        return PENDING
+    expected = manifest["files"]
+    found = {
+        name: digest
+        for name in expected
+        if (digest := digests.digest(directory / name, fresh)) is not None
+    }
+    described = _describe(expected, found, extras=False)
+    if described and (latest_toc(directory) != toc or read_manifest(directory) != manifest):
+        return PENDING
+    return described
 
 
 def signatures(directory: Path, names) -> dict[str, Signature | None]:

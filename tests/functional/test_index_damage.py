@@ -189,3 +189,79 @@ def test_an_index_directory_others_can_write_is_refused_at_start_up(settings, db
     settings.index_dir.chmod(0o755)
     with TestClient(create_app(settings, database=db), base_url="https://testserver") as client:
         assert client.get("/readyz").status_code == 200
+
+
+def test_commits_while_reading_are_never_taken_for_damage(db, built):
+    """A reader checks files without a lock: new segments appearing and merged ones going
+    while another writer commits must not look like damage (it would stop search with 503s
+    and rebuild for nothing)."""
+    import threading
+
+    sync, ids = built
+    stop, errors = threading.Event(), []
+
+    def keep_committing():
+        n = 0
+        while not stop.is_set():
+            add_practices(db, record(title=f"Committed while reading {n} trafficking"))
+            sync.catch_up()
+            n += 1
+
+    writer = threading.Thread(target=keep_committing)
+    writer.start()
+    reader = SearchIndex(sync.index.root)  # another process's view: its own digests and searcher
+    try:
+        deadline = time.monotonic() + 4
+        while time.monotonic() < deadline:
+            reader.mark_stale()
+            try:
+                assert set(ids) <= found(reader)
+            except IndexUnavailable as error:
+                errors.append(str(error))
+    finally:
+        stop.set()
+        writer.join()
+        reader.close()
+    assert errors == [] and reader.damage is None
+
+
+def test_a_segment_being_written_is_not_damage_to_a_reader(built):
+    """Mid-commit, a writer's new segment is on disk before its table of contents and
+    manifest: a reader that counted it as damage stopped search (seen as a flaky test)."""
+    sync, ids = built
+    directory = sync.index.current_dir()
+    reader = SearchIndex(sync.index.root)
+    with open(sync.index.root / "writer.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the writer at work
+        in_progress = directory / "MAIN_beingwritten.seg"
+        in_progress.write_bytes(b"half of a new segment")
+        try:
+            assert found(reader) == set(ids) and reader.damage is None
+            reader.verify()  # the periodic check does not take it for damage either
+        finally:
+            reader.close()
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    # With no writer at work, the same file is a killed writer's leftover: rebuilt.
+    with pytest.raises(IndexUnavailable, match="unexpected"):
+        SearchIndex(sync.index.root).verify()
+    in_progress.unlink()
+
+
+def test_a_writer_killed_before_its_manifest_leaves_an_index_that_is_rebuilt(db, tmp_path, built):
+    """Whoosh committed, the manifest was not written (kill -9 in between): with no writer at
+    work, that is damage to rebuild, not a commit to wait for."""
+    import json
+
+    sync, _ids = built
+    manifest_file = sync.index.current_dir() / "manifest.json"
+    before = manifest_file.read_text()
+    add_practices(db, record(title="Committed just before the kill on trafficking"))
+    sync.catch_up()
+    assert json.loads(manifest_file.read_text())["toc"] != json.loads(before)["toc"]
+    manifest_file.write_text(before)  # as if the process died before writing the new one
+    restarted = IndexSync(db, SearchIndex(tmp_path / "index"))
+    with pytest.raises(IndexUnavailable, match="did not record"):
+        restarted.index.verify()
+    restarted.repair()
+    assert len(found(restarted.index)) == PRACTICES + 1
+    restarted.index.close()
