@@ -1,6 +1,7 @@
 """Crash drill: kill -9 the app in a loop while partners submit and curators publish.
 
     .venv/bin/python benchmarks/crash_drill.py [--kills 10] [--database-url URL]
+        [--index-drills 20] [--index-database-url URL]
 
 Each round starts the app (2 workers), drives submissions and publications through HTTP from a
 thread, and SIGKILLs the whole server at a random moment. Afterwards: the database passes its
@@ -54,7 +55,12 @@ def drive(server: DrillServer, stop: threading.Event, counter: dict) -> None:
             counter["interrupted"] += 1
 
 
-def run(kills: int, database_url: str | None) -> int:
+def run(
+    kills: int,
+    database_url: str | None,
+    index_drills: int = 0,
+    index_database_url: str | None = None,
+) -> int:
     work = Path(tempfile.mkdtemp(prefix="practices-crash-"))
     server = DrillServer(work, database_url)
     server.prepare()
@@ -112,6 +118,11 @@ def run(kills: int, database_url: str | None) -> int:
     print(f"after restart: {check.strip()}")
     ok = integrity == "ok" and not broken_keys and partial == 0 and "matches" in check
     print("CRASH DRILL", "PASSED" if ok else "FAILED")
+    if index_drills:
+        from benchmarks.index_drill import run as run_index_drills
+
+        # Their own data directory, and database: this drill's is full of drill practices.
+        ok = run_index_drills(index_drills, index_database_url) == 0 and ok
     return 0 if ok else 1
 
 
@@ -121,8 +132,20 @@ def main() -> None:
     )
     parser.add_argument("--kills", type=int, default=10)
     parser.add_argument("--database-url", help="PostgreSQL URL (an empty database); default SQLite")
+    parser.add_argument(
+        "--index-drills",
+        type=int,
+        default=0,
+        metavar="RESTARTS",
+        help="Then the index drills (benchmarks/index_drill.py): RESTARTS starts with the index "
+        "lock held, and every kind of damage to the index files.",
+    )
+    parser.add_argument(
+        "--index-database-url",
+        help="PostgreSQL URL of another empty database for the index drills; default SQLite",
+    )
     args = parser.parse_args()
-    sys.exit(run(args.kills, args.database_url))
+    sys.exit(run(args.kills, args.database_url, args.index_drills, args.index_database_url))
 
 
 if __name__ == "__main__":

@@ -91,23 +91,21 @@ class DrillServer:
             PASSWORD,
         )
 
-    def start(self, timeout: float = 60) -> None:
+    def start(self, timeout: float = 60, ready: str = "/readyz") -> None:
+        """`practices serve`, as an operator runs it; returns once `ready` answers 200."""
         log = open(self.work / "server.log", "a")  # noqa: SIM115 - lives as long as the server
         self.process = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
-                "uvicorn",
-                "repository.app:create_app",
-                "--factory",
+                "repository.cli",
+                "serve",
                 "--host",
                 "127.0.0.1",
                 "--port",
                 str(self.port),
                 "--workers",
                 str(self.workers),
-                "--log-level",
-                "warning",
             ],
             env=self.env,
             cwd=self.work,
@@ -118,7 +116,7 @@ class DrillServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(self.url + "/readyz", timeout=2) as response:
+                with urllib.request.urlopen(self.url + ready, timeout=2) as response:
                     if response.status == 200:
                         return
             except (OSError, urllib.error.HTTPError):
@@ -128,19 +126,24 @@ class DrillServer:
             time.sleep(0.2)
         raise RuntimeError("the server did not become ready")
 
+    def log(self) -> str:
+        return (self.work / "server.log").read_text()
+
     def kill(self) -> None:
         """SIGKILL to the whole process group: the server and its workers, no clean-up."""
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
 
-    def stop(self) -> None:
+    def stop(self) -> int | None:
+        """SIGTERM to the server, as a service manager stops it; its exit status."""
         if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.kill()
+        return self.process.returncode if self.process else None
 
 
 class Browser:
@@ -181,7 +184,7 @@ def practice_form(n: int) -> dict:
         "summary": "A practice created by a drill.",
         "organisation": "Drill NGO",
         "actor_types": ["ngo"],
-        "is_global": "y",
+        "scope": "global",
         "pillars": ["prevention"],
         "practice_type": "training",
         "evidence": "not_evaluated",

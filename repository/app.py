@@ -1,6 +1,7 @@
 """The application factory: joins the features' routes, middleware and the lifespan."""
 
 import logging
+import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -13,13 +14,14 @@ from starlette.staticfiles import StaticFiles
 
 from repository import errors, migrations, operations
 from repository.accounts import views as accounts
+from repository.accounts.services import prune_expired
 from repository.api import views as api
 from repository.brief import views as brief
 from repository.coverage import views as coverage
 from repository.db import Database
 from repository.discovery import views as discovery
 from repository.discovery.services import MissLog
-from repository.indexing import IndexSync, IndexWorker
+from repository.indexing import IndexSync, IndexWorker, check_permissions, start_up_repair
 from repository.operations import RateLimit, RequestLogAndHeaders
 from repository.practices import views as practices
 from repository.review import views as review
@@ -30,6 +32,7 @@ from repository.templating import make_templates
 from search import SearchIndex
 
 STATIC_DIR = Path(__file__).parent / "static"
+PRUNE_SECONDS = 60  # expired sessions and attempt counters
 FEATURES = (practices, discovery, submissions, review, brief, coverage, api, accounts, operations)
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,18 @@ log = logging.getLogger(__name__)
 def routes() -> list:
     joined = [route for feature in FEATURES for route in feature.routes]
     return [*joined, Mount("/static", StaticFiles(directory=STATIC_DIR), name="static")]
+
+
+def every(seconds: float, function):
+    """A chore for the index writer's thread that runs `function` at most every `seconds`."""
+    last = {"at": float("-inf")}
+
+    def chore():
+        if time.monotonic() - last["at"] >= seconds:
+            last["at"] = time.monotonic()
+            function()
+
+    return chore
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
@@ -50,14 +65,22 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 f"The database is at migration {current}, but this version needs "
                 f"{migrations.head_revision()}: run 'practices db upgrade' first."
             )
-        # The index is derived from the database: bring it up to date (or rebuild it) first.
-        app.state.index_sync.repair()
+        # The index is derived from the database: bring it up to date (or rebuild it) first,
+        # unless another writer holds it (another worker, `practices reindex`). Then the
+        # background writer repairs it as soon as it can: failing start-up here would stop
+        # uvicorn and every worker with it.
+        check_permissions(settings.index_dir)
+        repaired = start_up_repair(app.state.index_sync)
         worker = None
         if settings.index_poll_seconds > 0:
             worker = IndexWorker(
                 app.state.index_sync,
                 interval=settings.index_poll_seconds,
-                chores=(lambda: app.state.misses.flush(app.state.db),),
+                chores=(
+                    lambda: app.state.misses.flush(app.state.db),
+                    every(PRUNE_SECONDS, lambda: prune_expired(app.state.db)),
+                ),
+                repair_first=not repaired,
             )
             worker.start()
         app.state.index_worker = worker

@@ -39,8 +39,19 @@ def _pg_arguments(url: str) -> list[str]:
     return [parsed.render_as_string(hide_password=False)]
 
 
+def _owner_only(target: Path) -> None:
+    """Directories 0700 and files 0600: a backup holds password hashes, drafts and evidence."""
+    for path in (target, *target.rglob("*")):
+        if not path.is_symlink():
+            path.chmod(0o700 if path.is_dir() else 0o600)
+
+
 def backup(database_url: str, upload_dir: Path, target: Path) -> dict:
-    target.mkdir(parents=True, exist_ok=False)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Made unreadable to others before anything is written into it (the files written below
+    # would get the umask's 0644).
+    target.mkdir(mode=0o700, exist_ok=False)
+    target.chmod(0o700)
     database = Database(database_url)
     revision = migrations.current_revision(database.engine)
     if database.is_sqlite:
@@ -81,6 +92,7 @@ def backup(database_url: str, upload_dir: Path, target: Path) -> dict:
         "attachments": files,
     }
     (target / MANIFEST).write_text(json.dumps(manifest, indent=2))
+    _owner_only(target)
     return manifest
 
 

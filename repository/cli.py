@@ -250,18 +250,23 @@ def check_tags(statuses):
 @main.command("check-index")
 @clear_errors
 def check_index():
-    """Compare the index with the published practices; exit 1 if they differ."""
-    from search import IndexUnavailable
+    """Check the index files against their manifest and the index against the published
+    practices; exit 1 on damage or drift."""
+    from search import IndexBusy, IndexUnavailable
 
     sync = index_sync()
     _require_migrated(sync.db)
     try:
         if not sync.index.exists():
             raise IndexUnavailable("there is no index yet: run 'practices reindex'")
+        # Zeroed bytes in a segment can leave every id and version readable: hash the files.
+        sync.index.verify()
         drift = sync.drift()
         pending = sync.latest_seq() - sync.index.applied_seq()
     except IndexUnavailable as error:
         raise Failure(f"index unusable: {error}") from None
+    except IndexBusy as error:
+        raise Failure(f"{error}: try again in a moment") from None
     if drift:
         for name in ("missing", "extra", "stale"):
             ids = getattr(drift, name)
@@ -357,31 +362,37 @@ def users_add(email, name, role, organisation, password):
         raise Failure(str(error)) from None
 
 
-def _serve(host: str, port: int, workers: int, reload: bool = False) -> None:
-    import uvicorn
+def _serve(host: str, port: int, workers: int, forwarded_allow_ips: tuple[str, ...] = ()) -> None:
+    from repository.serving import make_config, serve
 
-    uvicorn.run(
-        "repository.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        reload=reload,
-        proxy_headers=True,
-        log_level="info",
-    )
+    status = serve(make_config(host, port, workers, forwarded_allow_ips))
+    if status:
+        sys.exit(status)
 
 
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
+@click.option(
+    "--forwarded-allow-ips",
+    metavar="ADDRESSES",
+    help="Comma-separated addresses or networks of the reverse proxies whose X-Forwarded-For "
+    "and X-Forwarded-Proto to believe (default: PRACTICES_FORWARDED_ALLOW_IPS, else none).",
+)
 @clear_errors
-def serve(host, port, workers):
-    """Serve the application with uvicorn."""
+def serve(host, port, workers, forwarded_allow_ips):
+    """Serve the application with uvicorn; exit non-zero unless stopped by a signal."""
+    from repository.settings import addresses
+
     settings_ = settings().checked()
     _require_migrated(database(settings_))
-    _serve(host, port, workers)
+    proxies = (
+        addresses(forwarded_allow_ips)
+        if forwarded_allow_ips is not None
+        else settings_.forwarded_allow_ips
+    )
+    _serve(host, port, workers, proxies)
 
 
 def _demo_accounts(database_: Database) -> None:
@@ -436,7 +447,7 @@ def demo(host, port):
         _demo_accounts(database_)
     database_.dispose()
     click.echo(f"Practice Hub demo: open http://{host}:{port}/  (Ctrl+C to stop)")
-    _serve(host, port, 1)
+    _serve(host, port, 1, settings_.forwarded_allow_ips)
 
 
 if __name__ == "__main__":

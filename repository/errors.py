@@ -115,6 +115,10 @@ async def database_busy(request: Request, exc: OperationalError):
 async def index_unavailable(request: Request, exc: Exception):
     """The index is being rebuilt or another writer holds it: 503 and when to come back."""
     log.warning("search index unavailable on %s %s: %s", request.method, request.url.path, exc)
+    # Wake the index writer: a reader that found damage should not wait for its next round.
+    worker = getattr(request.app.state, "index_worker", None)
+    if worker is not None:
+        worker.notify()
     return render_error(
         request,
         503,

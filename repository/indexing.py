@@ -9,10 +9,14 @@ its own index and catch up from the shared database.
 
 import fcntl
 import logging
+import os
+import stat
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -97,22 +101,28 @@ class IndexSync:
             applied += len(entries)
 
     @contextmanager
-    def _rebuild_lock(self):
+    def _rebuild_lock(self, wait: bool):
         """One rebuild at a time across processes (several workers may start together)."""
         self.index.root.mkdir(parents=True, exist_ok=True)
         with open(self.index.root / "rebuild.lock", "w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError as error:
+                raise IndexBusy("another process is rebuilding the index") from error
             try:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def rebuild(self, progress=None) -> int:
-        """Build a fresh index from the database and swap it in; return the document count."""
-        with self._rebuild_lock():
+    def rebuild(self, progress=None, wait: bool = True) -> int:
+        """Build a fresh index from the database and swap it in; return the document count.
+
+        With `wait` False, IndexBusy at once if another process holds a lock (the app never
+        waits on one: its background writer tries again)."""
+        with self._rebuild_lock(wait):
             # Entries written after this point are applied by the next catch-up.
             seq = self.latest_seq()
-            count = self.index.rebuild(self._documents(), seq, progress)
+            count = self.index.rebuild(self._documents(), seq, progress, wait=wait)
         log.info("search index rebuilt with %d practices", count)
         return count
 
@@ -126,11 +136,14 @@ class IndexSync:
             stale=sorted(i for i in set(expected) & set(indexed) if expected[i] != indexed[i]),
         )
 
-    def repair(self) -> Drift:
-        """Make the index equal to the database; rebuild it when it is missing or unreadable."""
+    def repair(self, wait: bool = True) -> Drift:
+        """Make the index equal to the database; rebuild it when it is missing, unreadable or
+        its files differ from what was committed (every file hashed again).
+
+        Raises IndexBusy when another writer holds the lock and `wait` is False."""
         if self.index.current_dir() is None:
             log.info("no search index yet: building it from the database")
-            self.rebuild()
+            self.rebuild(wait=wait)
             return Drift()
         try:
             if not self.index.exists():
@@ -138,9 +151,11 @@ class IndexSync:
             self.index.verify()
             self.catch_up()
             drift = self.drift()
-        except IndexUnavailable as error:
+        except IndexBusy:
+            raise
+        except Exception as error:  # IndexUnavailable, or Whoosh failing on damaged files
             log.warning("search index unusable (%s): rebuilding from the database", error)
-            self.rebuild()
+            self.rebuild(wait=wait)
             return Drift()
         if drift:
             log.warning("search index drifted from the database (%s): repairing", drift)
@@ -150,7 +165,12 @@ class IndexSync:
 
 
 class IndexWorker:
-    """The app's background writer: applies the outbox when told, and every few seconds."""
+    """The app's background writer: applies the outbox when told, and every few seconds.
+
+    It never stops the process: a held lock is waited out round after round, and a failure
+    starts a repair at once (a rebuild when the files are damaged) rather than at the next
+    periodic check. Until a round succeeds again, `problem` says what is wrong, for /readyz.
+    """
 
     def __init__(
         self,
@@ -158,12 +178,17 @@ class IndexWorker:
         interval: float = 1.0,
         check_every: float = 300.0,
         chores: tuple = (),
+        repair_first: bool = False,
     ):
         self.sync = sync
         # Small periodic jobs that belong off the request path (writing missed searches).
         self.chores = chores
         self.interval = interval
         self.check_every = check_every
+        # True when start-up could not repair the index (another writer held the lock).
+        self._repair_due = repair_first
+        self.problem: str | None = None
+        self.failing_since: float | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="index-writer", daemon=True)
@@ -185,23 +210,78 @@ class IndexWorker:
             self._wake.wait(self.interval)
             self._wake.clear()
             waited += self.interval
-            try:
-                if waited >= self.check_every:
-                    waited = 0.0
-                    self.sync.repair()
-                elif self.sync.catch_up():
-                    self.sync.index.warm()
-            except IndexBusy:
-                pass  # another writer has the lock; it applies the same entries
-            except IndexUnavailable:
-                try:
-                    self.sync.rebuild()
-                except Exception:
-                    log.exception("rebuilding the search index failed")
-            except Exception:
-                log.exception("applying index changes failed; will retry")
+            if waited >= self.check_every:
+                waited, self._repair_due = 0.0, True
+            self.run_once()
             for chore in self.chores:
                 try:
                     chore()
                 except Exception:
                     log.exception("a background chore failed; will retry")
+
+    def run_once(self) -> None:
+        """One round: repair when due (or when a reader found damage), else apply the outbox."""
+        try:
+            try:
+                if self._repair_due or self.sync.index.damage:
+                    self.sync.repair(wait=False)
+                    self.sync.index.warm()
+                elif self.sync.catch_up():
+                    self.sync.index.warm()
+            except IndexBusy:
+                raise
+            except Exception as error:
+                # Whatever made applying fail (a damaged or missing segment, a bad directory),
+                # repair now: waiting for the periodic check left searches wrong for minutes.
+                log.warning("applying index changes failed (%r): repairing the index now", error)
+                self.sync.repair(wait=False)
+                self.sync.index.warm()
+        except IndexBusy:
+            # Another writer has the lock; it applies the same entries, or this one does next
+            # round. Only a repair that is still due counts as not done.
+            return
+        except Exception as error:
+            log.exception("repairing the search index failed; will retry")
+            self._repair_due = True
+            self.failing_since = self.failing_since or time.monotonic()
+            self.problem = f"{type(error).__name__}: {str(error)[:200]}"
+            self._stop.wait(self.interval)  # not a busy loop when the repair keeps failing
+            return
+        self._repair_due = False
+        self.problem = self.failing_since = None
+
+
+def start_up_repair(sync: IndexSync) -> bool:
+    """Repair at start-up without waiting on a lock; False when another writer held it."""
+    try:
+        sync.repair(wait=False)
+    except IndexBusy:
+        log.warning(
+            "another writer holds the search index lock: serving now, the index writer "
+            "repairs and catches up once it is free"
+        )
+        return False
+    return True
+
+
+def check_permissions(root: Path) -> None:
+    """Refuse an index directory that another user could write to.
+
+    Whoosh's segments and table of contents hold Python pickles: writing one of them is running
+    code as this application. So the directory, everything in it and the directory holding it
+    must be this user's alone to write (a sticky parent such as /tmp is fine)."""
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    me = os.geteuid()
+    parent = root.resolve().parent.stat()
+    if parent.st_mode & 0o002 and not parent.st_mode & stat.S_ISVTX:
+        raise RuntimeError(
+            f"{root.resolve().parent} is writable by every user: move PRACTICES_INDEX_DIR into "
+            "a directory only the application's user can write to"
+        )
+    for path in (root, *root.rglob("*")):
+        info = path.lstat()
+        if info.st_uid != me or (not stat.S_ISLNK(info.st_mode) and info.st_mode & 0o022):
+            raise RuntimeError(
+                f"{path} is writable by others or not owned by this user: the index holds "
+                f"pickles, so run 'chown -R {me} {root}' and 'chmod -R go-w {root}'"
+            )

@@ -7,6 +7,8 @@ reference become a path, so a renamed route cannot leave stale links in the data
 from starlette.routing import NoMatchFound
 
 ROUTES = {"submission": ("submission", "item_id"), "update": ("update", "item_id")}
+# References to a page without an id ("organisation:members").
+PAGES = {"organisation": "organisation"}
 
 
 def resolve(app, reference: str) -> str:
@@ -14,6 +16,8 @@ def resolve(app, reference: str) -> str:
     if reference.startswith("/"):
         return reference
     kind, _sep, raw = reference.partition(":")
+    if kind in PAGES:
+        return str(app.url_path_for(PAGES[kind]))
     if kind not in ROUTES or not raw.isdigit():
         return ""
     name, param = ROUTES[kind]

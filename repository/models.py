@@ -61,8 +61,34 @@ class User(Base):
     # Bumped when the password changes: sessions signed before then stop being valid.
     auth_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Set when an administrator deactivates the account: a curator's approval is for accounts
+    # waiting for their first one, and must not undo an administrator's decision.
+    deactivated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # An existing organisation this account asked to join at registration. It becomes the
+    # account's organisation only when a member of it, or a curator shown its members, agrees.
+    requested_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL")
+    )
 
-    organisation: Mapped[Organisation | None] = relationship(lazy="joined")
+    organisation: Mapped[Organisation | None] = relationship(
+        lazy="joined", foreign_keys=[organisation_id]
+    )
+    requested_organisation: Mapped[Organisation | None] = relationship(
+        lazy="joined", foreign_keys=[requested_organisation_id]
+    )
+
+
+class SignedInSession(Base):
+    """A signed-in browser session, checked on every request: signing out deletes it, so a
+    copied cookie stops working then (the cookie alone stayed valid for 14 days)."""
+
+    __tablename__ = "signed_in_session"
+
+    # SHA-256 of the random id kept in the signed cookie.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
 class Practice(Base):
@@ -342,6 +368,10 @@ class RateCounter(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     window: Mapped[int] = mapped_column(Integer, primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+    # Seconds since the epoch: of the last attempt (for progressive delays), and after which
+    # the row is of no use (pruned, so that a stream of made-up keys cannot pile up rows).
+    last_at: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    expires_at: Mapped[int] = mapped_column(Integer, index=True, default=0, server_default="0")
 
 
 class SearchMiss(Base):

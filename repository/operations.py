@@ -126,16 +126,25 @@ def readiness(app) -> tuple[bool, dict]:
     except Exception as error:  # any failure to reach the database means not ready
         checks["database"] = f"unreachable: {type(error).__name__}"
         return False, checks
-    try:
-        lag = app.state.index_sync.latest_seq() - app.state.index.applied_seq()
-        checks["index"] = (
-            "ok"
-            if app.state.index.exists() and lag <= INDEX_LAG_BOUND
-            else (f"{lag} changes behind" if app.state.index.exists() else "missing")
-        )
-    except Exception as error:
-        checks["index"] = f"unreadable: {type(error).__name__}"
+    checks["index"] = _index_check(app)
     return all(value == "ok" for value in checks.values()), checks
+
+
+def _index_check(app) -> str:
+    """Ready when the index exists, is not known to be damaged, trails the outbox by little,
+    and its writer's last round succeeded (a failing writer once hid behind "ok")."""
+    index, worker = app.state.index, app.state.index_worker
+    try:
+        if not index.exists():
+            return "missing"
+        if index.damage:
+            return f"damaged, being rebuilt: {index.damage}"
+        if worker is not None and worker.problem:
+            return f"writer failing: {worker.problem}"
+        lag = app.state.index_sync.latest_seq() - index.applied_seq()
+        return "ok" if lag <= INDEX_LAG_BOUND else f"{lag} changes behind"
+    except Exception as error:
+        return f"unreadable: {type(error).__name__}"
 
 
 def readyz(request: Request) -> Response:
@@ -153,10 +162,13 @@ def readyz(request: Request) -> Response:
 
 
 RATE_LIMITED_PREFIXES = ("/search", "/api/")
+# Laying out a PDF costs as much as hundreds of searches: few per address and minute.
+PDF_PATH, PDF_PER_MINUTE = "/brief.pdf", 6
 
 
 class RateLimit:
-    """Requests per client address and minute for search and the API, over it 429 + Retry-After.
+    """Requests per client address and minute for search, the API and (fewer) brief PDFs;
+    over it 429 + Retry-After.
 
     Counted in memory per worker (a moving window from the `limits` library), so a public read
     never writes to the database. With N workers a client may reach N times the limit; a
@@ -172,18 +184,21 @@ class RateLimit:
         self.app = app
         self.per_minute = per_minute
         self.item = RateLimitItemPerMinute(max(per_minute, 1))
+        self.pdf_item = RateLimitItemPerMinute(min(PDF_PER_MINUTE, max(per_minute, 1)))
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
 
     async def __call__(self, scope, receive, send):
-        if (
-            scope["type"] != "http"
-            or self.per_minute <= 0
-            or not scope["path"].startswith(RATE_LIMITED_PREFIXES)
-        ):
+        if scope["type"] != "http" or self.per_minute <= 0:
+            return await self.app(scope, receive, send)
+        if scope["path"] == PDF_PATH:
+            item, kind = self.pdf_item, "pdf"
+        elif scope["path"].startswith(RATE_LIMITED_PREFIXES):
+            item, kind = self.item, "requests"
+        else:
             return await self.app(scope, receive, send)
         address = (scope.get("client") or ("unknown", 0))[0]
-        if not self.limiter.hit(self.item, "requests", address):
-            reset, _remaining = self.limiter.get_window_stats(self.item, "requests", address)
+        if not self.limiter.hit(item, kind, address):
+            reset, _remaining = self.limiter.get_window_stats(item, kind, address)
             retry = str(max(1, int(reset - time.time()) + 1))
             message = "Too many requests from your address; try again in a minute."
             if scope["path"].startswith("/api/"):

@@ -7,6 +7,7 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
+from repository.characters import clean
 from repository.i18n import _
 
 CSRF_FIELD = "csrf_token"
@@ -38,7 +39,8 @@ def check_csrf(request: Request, form: FormData) -> None:
 
 
 async def read_form(request: Request, max_files: int = 0) -> FormData:
-    """The posted form, CSRF-checked; bad bodies answer 400, never 500."""
+    """The posted form, CSRF-checked, its text without control characters (repository.
+    characters: a NUL fails a PostgreSQL write, U+000B an Atom feed); bad bodies answer 400."""
     try:
         form = await request.form(max_files=max_files, max_fields=400)
     except HTTPException:
@@ -48,7 +50,12 @@ async def read_form(request: Request, max_files: int = 0) -> FormData:
             400, _("The form could not be read: %(e)s") % {"e": str(error)[:100]}
         ) from None
     check_csrf(request, form)
-    return form
+    return FormData(
+        [
+            (clean(key), clean(value) if isinstance(value, str) else value)
+            for key, value in form.multi_items()
+        ]
+    )
 
 
 class BodySizeLimit:

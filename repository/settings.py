@@ -29,6 +29,9 @@ class Settings:
     index_poll_seconds: float = 1.0
     # Search and API requests per client address and minute; 0 turns the limit off.
     rate_limit_per_minute: int = 600
+    # Addresses (or networks) of the reverse proxies whose X-Forwarded-For and -Proto are
+    # believed; none by default, so a client cannot claim another address.
+    forwarded_allow_ips: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ=os.environ, **overrides) -> "Settings":
@@ -52,6 +55,8 @@ class Settings:
             if not limit.isdigit():
                 raise SettingsError("PRACTICES_RATE_LIMIT_PER_MINUTE must be a whole number")
             values["rate_limit_per_minute"] = int(limit)
+        if proxies := environ.get("PRACTICES_FORWARDED_ALLOW_IPS"):
+            values["forwarded_allow_ips"] = addresses(proxies)
         if "PRACTICES_DEBUG" in environ:
             values["debug"] = _flag(environ["PRACTICES_DEBUG"])
         values.update(overrides)
@@ -80,3 +85,24 @@ def _replace(settings: Settings, **changes) -> Settings:
     from dataclasses import replace
 
     return replace(settings, **changes)
+
+
+def addresses(value: str) -> tuple[str, ...]:
+    """Comma-separated IP addresses or networks (as uvicorn's --forwarded-allow-ips takes them),
+    checked here so that a typo is an error at start rather than a proxy silently not trusted."""
+    import ipaddress
+
+    found = tuple(part.strip() for part in value.split(",") if part.strip())
+    for item in found:
+        if item == "*":
+            raise SettingsError(
+                "PRACTICES_FORWARDED_ALLOW_IPS: name the proxies; '*' would let any client "
+                "claim any address"
+            )
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"PRACTICES_FORWARDED_ALLOW_IPS: {item!r} is not an IP address or network"
+            ) from None
+    return found

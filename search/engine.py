@@ -6,7 +6,6 @@ atomically, so searches never see a half-built index.
 """
 
 import fcntl
-import hashlib
 import json
 import os
 import shutil
@@ -21,7 +20,7 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
-from search import semantic
+from search import integrity, semantic
 from search.analysis import analysis_version
 from search.fusion import Fusion
 from search.highlighting import snippet
@@ -36,6 +35,8 @@ CACHE_SIZE = 512
 FRESHNESS_CHECK_SECONDS = 0.05
 EMBED_BATCH = 64  # documents embedded together when rebuilding (batches run faster)
 AUTO = object()  # the process-wide model, unless PRACTICES_SEMANTIC=off
+# How long a reader with nothing open waits for a writer between its commit and its manifest.
+COMMIT_WAIT_SECONDS = 2.0
 
 
 def _finds_more(typed: np.ndarray, corrected: np.ndarray) -> bool:
@@ -75,6 +76,10 @@ class SearchIndex:
         self._generation = 0
         self._checked_at = 0.0
         self._cache: OrderedDict = OrderedDict()
+        self._digests = integrity.FileDigests()
+        self._opened: dict[str, integrity.Signature | None] = {}  # files of the open searcher
+        # Why the open index was found damaged, until a rebuild replaces it (the writer looks).
+        self.damage: str | None = None
 
     # -- the semantic layer ------------------------------------------------------------------
 
@@ -176,37 +181,53 @@ class SearchIndex:
         temporary.write_text(str(seq))
         os.replace(temporary, directory / "applied_seq")
 
-    @staticmethod
-    def _files(directory: Path) -> dict[str, str]:
-        digests = {}
-        for path in sorted(directory.iterdir()):
-            if path.suffix in (".toc", ".seg"):
-                digests[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
-        return digests
-
     def _write_manifest(self, directory: Path) -> None:
-        """Checksums of the index files as committed: damage that Whoosh reads without
-        complaint (zeroed bytes inside a segment) shows up as a mismatch."""
-        temporary = directory / "manifest.tmp"
-        temporary.write_text(json.dumps(self._files(directory)))
-        os.replace(temporary, directory / "manifest.json")
+        """Checksums of the index files as committed (search/integrity.py); files that were
+        there before this commit were checked against the previous manifest first."""
+        integrity.write_manifest(directory, self._digests.of(directory))
 
-    def verify(self) -> None:
-        """Raise IndexUnavailable unless the index files are exactly as last committed."""
+    def verify(self, fresh: bool = True) -> None:
+        """Raise IndexUnavailable unless the last commit's files are as it recorded them
+        (every file hashed again unless `fresh` is False); IndexBusy when another writer keeps
+        committing meanwhile. Holds no lock, so other writers may work while it reads."""
         directory = self.current_dir()
         if directory is None:
             raise IndexUnavailable("no index yet")
-        try:
-            expected = json.loads((directory / "manifest.json").read_text())
-        except (OSError, ValueError) as error:
-            raise IndexUnavailable(f"no readable manifest: {error!r}") from error
-        if self._files(directory) != expected:
-            raise IndexUnavailable("index files differ from the last commit")
+        deadline = time.monotonic() + COMMIT_WAIT_SECONDS
+        while True:
+            with self._writers_away() as away:
+                if away:  # nobody can commit meanwhile: every file counts, leftovers too
+                    verdict = integrity.problem(directory, self._digests, fresh)
+                else:
+                    verdict = integrity.reader_problem(directory, self._digests, fresh)
+            if verdict is not integrity.PENDING:
+                break
+            if time.monotonic() > deadline:
+                raise IndexBusy("another writer is committing to the index")
+            time.sleep(0.05)
+        if verdict:
+            raise IndexUnavailable(verdict)
         analysis = directory / "analysis"
         found = analysis.read_text().strip() if analysis.exists() else "1"
         if found != analysis_version():
             # Built with other text analysis: the same words would not find the same terms.
             raise IndexUnavailable(f"built with text analysis {found}, {analysis_version()} needed")
+
+    @contextmanager
+    def _writers_away(self):
+        """True while this holds the writer lock (taken only if free), so that no writer can
+        be half-way through a commit; False when a writer holds it."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / "writer.lock", "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     @contextmanager
     def _writer_lock(self, wait: bool):
@@ -234,6 +255,10 @@ class SearchIndex:
             directory = self.current_dir()
             if directory is None:
                 raise IndexUnavailable("no index yet")
+            # Another process may have written (or damaged) files since this one last looked:
+            # check them before adding to them, or the manifest below would bless the damage.
+            if problem := integrity.problem(directory, self._digests):
+                raise IndexUnavailable(f"not adding to a damaged index: {problem}")
             ix = self._open(directory)
             upserts, deletes = list(upserts), list(deletes)
             try:
@@ -288,9 +313,11 @@ class SearchIndex:
         documents: Iterable[dict],
         seq: int,
         progress: Callable[[int], None] | None = None,
+        wait: bool = True,
     ) -> int:
-        """Build a new generation from all documents, then swap it in atomically."""
-        with self._write_lock, self._writer_lock(wait=True):
+        """Build a new generation from all documents, then swap it in atomically (IndexBusy
+        at once if another writer holds the lock and `wait` is False)."""
+        with self._write_lock, self._writer_lock(wait=wait):
             directory = self.root / f"gen-{time.time_ns()}"
             directory.mkdir()
             ix = whoosh_index.create_in(str(directory), make_schema())
@@ -328,6 +355,7 @@ class SearchIndex:
             for path in self.root.iterdir():
                 if path.name.startswith("gen-") and path != directory:
                     shutil.rmtree(path, ignore_errors=True)
+                    self._digests.forget(path)
                 elif path.name.startswith("current.") and path.is_symlink():
                     path.unlink(missing_ok=True)
         self.mark_stale()
@@ -347,7 +375,8 @@ class SearchIndex:
         self._checked_at = 0.0
 
     def _fresh(self):
-        """The current searcher and snapshot, reopened when the index changed on disk."""
+        """The current searcher and snapshot, reopened when the index changed on disk, and
+        never one whose files differ from what was committed."""
         with self._lock:
             now = time.monotonic()
             if self._searcher is not None and now - self._checked_at < FRESHNESS_CHECK_SECONDS:
@@ -357,23 +386,85 @@ class SearchIndex:
             if directory is None:
                 raise IndexUnavailable("no index yet")
             target = str(directory)
+            if self._searcher is not None and target == self._target:
+                # Whoosh never rewrites a committed file, and removes old ones only after the
+                # next commit's table of contents is written: a file of the open searcher that
+                # changed while the searcher is still the latest is damage.
+                touched = integrity.signatures(directory, self._opened) != self._opened
+                if self._searcher.up_to_date():
+                    if touched:
+                        self._close_damaged(f"index files changed on disk under {target}")
+                    return self._searcher, self._snapshot
             # Searcher.refresh() brings back deleted documents in some Whoosh forks: open anew.
             if self._searcher is None or target != self._target or not self._searcher.up_to_date():
-                ix = self._open(directory)
-                try:
-                    searcher = ix.searcher()
-                    self._generation += 1
-                    snapshot = Snapshot(searcher.reader(), self._generation)
-                    snapshot.vectors = self._vector_table(snapshot)
-                except IndexUnavailable:
-                    raise
-                except Exception as error:
-                    raise IndexUnavailable(f"cannot read the index: {error!r}") from error
-                if self._searcher is not None:
-                    self._searcher.close()
-                self._searcher, self._snapshot, self._target = searcher, snapshot, target
-                self._cache.clear()
+                self._reopen(directory)
             return self._searcher, self._snapshot
+
+    def _reopen(self, directory: Path) -> None:
+        """Open the commit whose files were just checked (if another commit lands between the
+        check and the opening, check again); keep the open searcher while a writer is busy."""
+        for _attempt in range(3):
+            manifest = self._committed(directory)
+            if manifest is None:
+                return  # the searcher open until the writer's manifest is written
+            ix = self._open(directory)
+            try:
+                searcher = ix.searcher()
+                opened = searcher.reader().generation()  # None for an index with no segment
+                if opened is not None and opened != integrity.generation(manifest["toc"]):
+                    searcher.close()
+                    continue
+                self._generation += 1
+                snapshot = Snapshot(searcher.reader(), self._generation)
+                snapshot.vectors = self._vector_table(snapshot)
+            except IndexUnavailable:
+                raise
+            except Exception as error:
+                raise IndexUnavailable(f"cannot read the index: {error!r}") from error
+            if self._searcher is not None:
+                self._searcher.close()
+            self._searcher, self._snapshot, self._target = searcher, snapshot, str(directory)
+            self._opened = integrity.signatures(directory, manifest["files"])
+            self.damage = None
+            self._cache.clear()
+            return
+        if self._searcher is None:
+            raise IndexBusy("the index keeps changing while it is opened")
+
+    def _committed(self, directory: Path) -> dict | None:
+        """Check the files before opening them: the manifest they were checked against; None
+        to keep the searcher already open while a writer finishes its commit;
+        IndexUnavailable when they are damaged, IndexBusy when a commit takes too long and
+        nothing is open."""
+        deadline = time.monotonic() + COMMIT_WAIT_SECONDS
+        while True:
+            manifest = integrity.read_manifest(directory)
+            verdict = integrity.reader_problem(directory, self._digests, manifest=manifest)
+            if verdict is not integrity.PENDING:
+                break
+            if self._searcher is not None and str(directory) == self._target:
+                return None
+            with self._writers_away() as away:
+                # Out of step with no writer at work: one was killed before its manifest.
+                if away and (verdict := integrity.problem(directory, self._digests)):
+                    break
+            if time.monotonic() > deadline:
+                raise IndexBusy("a commit of the index is under way")
+            time.sleep(0.05)
+        if verdict:
+            self._close_damaged(verdict)
+        return manifest
+
+    def _close_damaged(self, reason: str):
+        """Stop answering from damaged files: searches get 503 until the writer rebuilds."""
+        if self.damage != reason:
+            self.damage = reason
+        if self._searcher is not None:
+            self._searcher.close()
+        self._searcher = self._snapshot = self._target = None
+        self._opened = {}
+        self._cache.clear()
+        raise IndexUnavailable(reason)
 
     def _vector_table(self, snapshot: Snapshot) -> VectorTable | None:
         cache = self.vector_cache()

@@ -143,10 +143,16 @@ class QueryBuilder:
         except Exception:  # a syntax the parser chokes on: fall back to plain terms below
             query = None
         if query is None or _has_errors(query):
-            plain = " ".join(WORD.findall(_UNSAFE.sub(" ", q))[:MAX_QUERY_TERMS])
+            # Plain words only; operators lower-cased, so that what made the parser choke
+            # (such as "NOT NOT a") is read as words rather than as syntax again.
+            words = WORD.findall(_UNSAFE.sub(" ", q))[:MAX_QUERY_TERMS]
+            plain = " ".join(w.lower() if w in OPERATORS else w for w in words)
             if not plain:
                 return None
-            query = parser.parse(self.expand_synonyms(plain))
+            try:
+                query = parser.parse(self.expand_synonyms(plain))
+            except Exception:  # Whoosh's parser has more such corners: find nothing, not a 500
+                return None
         return None if query is NullQuery else query
 
     def _coordinated(self, q: str) -> Query | None:

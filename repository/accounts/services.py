@@ -1,52 +1,56 @@
-"""Writing accounts: registration, sign-in checks, approval, roles, passwords."""
+"""Writing accounts: creation, sign-in checks, passwords, approval, roles, deactivation."""
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
 from repository import audit
-from repository.accounts import limits
+from repository.accounts import limits, sessions, throttle
 from repository.accounts.passwords import (
     hash_password,
     needs_rehash,
     password_problem,
     verify_password,
 )
+from repository.accounts.throttle import TooManyAttempts
+from repository.characters import clean
 from repository.i18n import _
-from repository.models import Notification, Organisation, User, utcnow
+from repository.models import (
+    ApiToken,
+    Notification,
+    Organisation,
+    SignedInSession,
+    User,
+    utcnow,
+)
 from repository.vocabularies import ACTOR_TYPES, ROLES
 
+__all__ = ["AccountError", "TooManyAttempts", "create_user"]
+
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
-SIGN_IN_WINDOW = 15 * 60
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_ADDRESS = 20
 # Verified against when the e-mail is unknown, so both answers take the same time.
 _DUMMY_HASH = hash_password("an unknown account has no password at all")
 
 
 class AccountError(ValueError):
-    """The account cannot be created or changed as asked."""
+    """The account cannot be created or changed as asked (`field`: the form field at fault)."""
 
-
-class TooManyAttempts(Exception):
-    def __init__(self, retry_after: int):
-        super().__init__(retry_after)
-        self.retry_after = retry_after
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.field = field
 
 
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    return clean(email).strip().lower()
 
 
-def _organisation(session: Session, name: str, actor_type: str, country: str | None):
-    name = name.strip()
-    organisation = session.scalar(select(Organisation).where(Organisation.name == name))
-    if organisation is None:
-        organisation = Organisation(name=name, actor_type=actor_type, country=country)
-        session.add(organisation)
-    return organisation
+def organisation_named(session: Session, name: str) -> Organisation | None:
+    """The organisation of this name, ignoring case and surrounding spaces."""
+    return session.scalar(
+        select(Organisation).where(func.lower(Organisation.name) == name.strip().lower())
+    )
 
 
 def create_user(
@@ -61,10 +65,13 @@ def create_user(
     organisation_country: str | None = None,
     active: bool = False,
 ) -> User:
+    """An account; its organisation is made when new, or joined when it exists (the operator's
+    and the demo's own accounts: registration never joins, see accounts.registration)."""
     email = normalise_email(email)
+    name = clean(name).strip()
     if not EMAIL.match(email) or len(email) > 320:
         raise AccountError(f"not a valid e-mail address: {email!r}")
-    if not name.strip() or len(name) > 200:
+    if not name or len(name) > 200:
         raise AccountError("the name must be 1 to 200 characters")
     if role not in ROLES:
         raise AccountError(f"unknown role {role!r}")
@@ -74,14 +81,19 @@ def create_user(
         raise AccountError(problem)
     if session.scalar(select(User.id).where(func.lower(User.email) == email)):
         raise AccountError(f"a user with the e-mail {email} already exists")
-    organisation = (
-        _organisation(session, organisation_name, organisation_type, organisation_country)
-        if organisation_name and organisation_name.strip()
-        else None
-    )
+    organisation = None
+    if organisation_name and (organisation_name := clean(organisation_name).strip()):
+        organisation = organisation_named(session, organisation_name)
+        if organisation is None:
+            organisation = Organisation(
+                name=organisation_name[:300],
+                actor_type=organisation_type,
+                country=organisation_country,
+            )
+            session.add(organisation)
     user = User(
         email=email,
-        name=name.strip(),
+        name=name,
         role=role,
         organisation=organisation,
         password_hash=hash_password(password),
@@ -92,31 +104,23 @@ def create_user(
     return user
 
 
-def register_partner(session: Session, address: str = "", **fields) -> User:
-    """A new partner account, inactive until a curator or admin approves it."""
-    user = create_user(session, role="partner", active=False, **fields)
-    audit.record(session, "account.registered", user, f"user:{user.id}", address)
-    return user
-
-
 def authenticate(session: Session, email: str, password: str, address: str) -> User | None:
     """The active user with these credentials, or None; the same answer for every failure.
 
-    Raises TooManyAttempts when the account or the address has failed too often lately.
+    Raises TooManyAttempts when this address, or this address on this account, must wait
+    (accounts.throttle: nobody can lock an account out from another address).
     """
     email = normalise_email(email)[:320]
-    account_key, address_key = f"signin:account:{email}", f"signin:address:{address}"
-    if (
-        limits.count(session, account_key, SIGN_IN_WINDOW) >= MAX_FAILURES_PER_ACCOUNT
-        or limits.count(session, address_key, SIGN_IN_WINDOW) >= MAX_FAILURES_PER_ADDRESS
-    ):
-        audit.record(session, "signin.limited", None, f"email:{email}", address)
-        raise TooManyAttempts(limits.retry_after(SIGN_IN_WINDOW))
+    keys = throttle.Keys.of(email, address)
     user = session.scalar(select(User).where(func.lower(User.email) == email))
+    try:
+        throttle.check(session, keys, user, address)
+    except TooManyAttempts:
+        audit.record(session, "signin.limited", None, f"email:{email}", address)
+        raise
     valid = verify_password(user.password_hash if user else _DUMMY_HASH, password[:1024])
     if not user or not valid or not user.active:
-        limits.hit(session, account_key, SIGN_IN_WINDOW)
-        limits.hit(session, address_key, SIGN_IN_WINDOW)
+        throttle.failed(session, keys)
         audit.record(
             session,
             "signin.failed",
@@ -133,23 +137,78 @@ def authenticate(session: Session, email: str, password: str, address: str) -> U
     return user
 
 
-def change_password(session: Session, user: User, current: str, new: str, address: str) -> None:
+def _end_everything(session: Session, user: User) -> None:
+    """Every session of the account ends, wherever it was signed in."""
+    user.auth_version += 1
+    session.execute(delete(SignedInSession).where(SignedInSession.user_id == user.id))
+
+
+def change_password(session: Session, user: User, current: str, new: str, address: str) -> int:
+    """Change it, end every session and revoke the account's API tokens (a leaked password's
+    holder may have made some); how many tokens were revoked."""
     if not verify_password(user.password_hash, current[:1024]):
         raise AccountError("The current password is not right.")
     if problem := password_problem(new):
         raise AccountError(problem)
     user.password_hash = hash_password(new)
-    user.auth_version += 1  # other sessions of this user end
-    audit.record(session, "password.changed", user, f"user:{user.id}", address)
+    _end_everything(session, user)
+    revoked = session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    ).rowcount
+    audit.record(
+        session, "password.changed", user, f"user:{user.id}", address, tokens_revoked=revoked
+    )
+    return revoked or 0
 
 
-def approve(session: Session, actor: User, user: User, address: str = "") -> None:
+def waiting(user: User) -> bool:
+    """Never approved yet (as opposed to deactivated by an administrator)."""
+    return not user.active and user.deactivated_at is None
+
+
+def approve(session: Session, actor: User, user: User, address: str = "", join: bool = False):
+    """Let a waiting account in; with `join`, into the organisation it asked to join."""
     if actor.role not in ("curator", "admin"):
         raise AccountError("Only curators and administrators approve accounts.")
     if user.role != "partner" and actor.role != "admin":
         raise AccountError("Only administrators approve curator and administrator accounts.")
+    if user.deactivated_at is not None:
+        raise AccountError(
+            "An administrator deactivated this account: only an administrator can activate it."
+        )
+    if user.active:
+        raise AccountError("This account is already active.")
+    requested = user.requested_organisation
+    if requested is not None and not join:
+        raise AccountError(
+            f"This account asks to join {requested.name}: approve it into that organisation "
+            "explicitly, or refuse it."
+        )
+    if join:
+        if requested is None:
+            raise AccountError("This account does not ask to join an organisation.")
+        user.organisation, user.requested_organisation = requested, None
     user.active = True
-    audit.record(session, "account.approved", actor, f"user:{user.id}", address)
+    audit.record(
+        session,
+        "account.approved",
+        actor,
+        f"user:{user.id}",
+        address,
+        joined=requested.id if join else None,
+    )
+
+
+def refuse(session: Session, actor: User, user: User, address: str = "") -> None:
+    """Delete an account waiting for its first approval (a mistaken or unwanted registration)."""
+    if actor.role not in ("curator", "admin"):
+        raise AccountError("Only curators and administrators refuse accounts.")
+    if not waiting(user) or user.last_sign_in_at is not None:
+        raise AccountError("Only an account waiting for its first approval can be refused.")
+    audit.record(session, "account.refused", actor, f"user:{user.id}", address, email=user.email)
+    session.delete(user)
 
 
 def set_active(session: Session, actor: User, user: User, active: bool, address: str = "") -> None:
@@ -158,7 +217,8 @@ def set_active(session: Session, actor: User, user: User, active: bool, address:
     if user.id == actor.id and not active:
         raise AccountError("You cannot deactivate your own account.")
     user.active = active
-    user.auth_version += 1
+    user.deactivated_at = None if active else utcnow()
+    _end_everything(session, user)
     audit.record(
         session,
         "account.activated" if active else "account.deactivated",
@@ -176,7 +236,7 @@ def set_role(session: Session, actor: User, user: User, role: str, address: str 
     if user.id == actor.id and role != "admin":
         raise AccountError("You cannot remove your own administrator role.")
     previous, user.role = user.role, role
-    user.auth_version += 1
+    _end_everything(session, user)
     audit.record(
         session, "role.changed", actor, f"user:{user.id}", address, previous=previous, role=role
     )
@@ -185,30 +245,24 @@ def set_role(session: Session, actor: User, user: User, role: str, address: str 
 # -- what the account pages call: one transaction each ------------------------------------------
 
 
-def register(db, address: str, values: dict, password: str) -> None:
-    with db.write() as session:
-        register_partner(
-            session,
-            address=address,
-            email=values["email"],
-            name=values["name"],
-            password=password,
-            organisation_name=values["organisation"],
-            organisation_type=values["organisation_type"],
-            organisation_country=values["organisation_country"] or None,
-        )
-
-
 def sign_in_check(db, email: str, password: str, address: str) -> User | None:
     with db.write() as session:
         return authenticate(session, email, password, address)
 
 
-def change_own_password(db, user_id: int, current: str, new: str, address: str) -> User:
+def change_own_password(db, user_id: int, current: str, new: str, address: str) -> tuple[User, int]:
+    """The account with its new password, and how many API tokens were revoked."""
     with db.write() as session:
         user = session.get(User, user_id)
-        change_password(session, user, current, new, address)
-        return user
+        revoked = change_password(session, user, current, new, address)
+        return user, revoked
+
+
+def sign_out_everywhere(db, user_id: int, address: str) -> None:
+    with db.write() as session:
+        user = session.get(User, user_id)
+        _end_everything(session, user)
+        audit.record(session, "signout.everywhere", user, f"user:{user.id}", address)
 
 
 def notifications_of(db, user: User, limit: int = 100) -> list[Notification]:
@@ -233,23 +287,37 @@ def mark_notifications_read(db, user: User) -> None:
             item.read_at = utcnow()
 
 
-def all_users(db, actor: User) -> list[User]:
+def all_users(db, actor: User) -> tuple[list[User], dict[int, list[User]]]:
+    """Every account, and for each organisation an account asks to join, its active members
+    (a curator deciding must see who the newcomer would share drafts and files with)."""
     if actor.role not in ("curator", "admin"):
         raise AccountError("Only curators and administrators manage accounts.")
     with db.read() as session:
         query = select(User).order_by(User.active, User.created_at.desc())
-        return list(session.scalars(query).unique().all())
+        users = list(session.scalars(query).unique().all())
+        asked = {u.requested_organisation_id for u in users if u.requested_organisation_id}
+        members: dict[int, list[User]] = {organisation: [] for organisation in asked}
+        for user in users:
+            if user.organisation_id in members and user.active:
+                members[user.organisation_id].append(user)
+        return users, members
 
 
 def act_on_user(db, actor: User, user_id: int, action: str, role: str, address: str) -> str:
-    """Approve, (de)activate or change the role of an account; the account's e-mail."""
+    """Approve (into the organisation asked for), refuse, (de)activate or change the role of an
+    account; the account's e-mail."""
     with db.write() as session:
         me = session.get(User, actor.id)
         target = session.get(User, user_id)
         if target is None:
             raise HTTPException(404)
+        email = target.email
         if action == "approve":
             approve(session, me, target, address)
+        elif action == "approve_join":
+            approve(session, me, target, address, join=True)
+        elif action == "refuse":
+            refuse(session, me, target, address)
         elif action == "deactivate":
             set_active(session, me, target, False, address)
         elif action == "activate":
@@ -258,4 +326,10 @@ def act_on_user(db, actor: User, user_id: int, action: str, role: str, address: 
             set_role(session, me, target, role, address)
         else:
             raise HTTPException(400, _("Unknown action."))
-        return target.email
+        return email
+
+
+def prune_expired(db) -> int:
+    """Delete attempt counters and sessions that are over; how many (a background chore)."""
+    with db.write() as session:
+        return limits.prune(session) + sessions.prune(session)

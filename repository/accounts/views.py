@@ -1,11 +1,12 @@
-"""Account pages: register, sign in and out, change password, notifications, user admin."""
+"""Account pages: register, sign in and out, password and sessions, notifications, one's
+organisation, user admin."""
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from repository import geography, links
-from repository.accounts import services
+from repository.accounts import registration, services
 from repository.accounts.sessions import (
     client_address,
     current_user,
@@ -31,42 +32,86 @@ def _organisation_choices() -> dict:
     }
 
 
+REGISTRATION_FIELDS = (
+    "name",
+    "email",
+    "organisation",
+    "organisation_choice",
+    "organisation_type",
+    "organisation_country",
+)
+
+
+def _registration_errors(values: dict, password: str, again: str) -> dict:
+    errors = {}
+    if password != again:
+        errors["password_again"] = _("The two passwords differ.")
+    for key in ("name", "email", "organisation"):
+        if not values[key].strip():
+            errors[key] = _("This is required.")
+    if values["organisation_choice"] not in (registration.NEW, registration.JOIN):
+        errors["organisation_choice"] = _("Say whether your organisation is new here.")
+    if values["organisation_type"] not in ACTOR_TYPES:
+        errors["organisation_type"] = _("Choose the organisation's type.")
+    if values["organisation_country"] and not geography.country(values["organisation_country"]):
+        errors["organisation_country"] = _("Choose a country from the list.")
+    return errors
+
+
 @with_form
 def register(request: Request, form) -> Response:
-    values, errors = {}, {}
+    values, errors, status = {"organisation_choice": registration.NEW}, {}, 200
     if form is not None:
-        values = {
-            k: str(form.get(k, ""))[:400]
-            for k in ("name", "email", "organisation", "organisation_type", "organisation_country")
-        }
+        values = {k: str(form.get(k, ""))[:400] for k in REGISTRATION_FIELDS}
+        values["organisation_choice"] = values["organisation_choice"] or registration.NEW
         password = str(form.get("password", ""))
-        if password != str(form.get("password_again", "")):
-            errors["password_again"] = _("The two passwords differ.")
-        for key in ("name", "email", "organisation"):
-            if not values[key].strip():
-                errors[key] = _("This is required.")
-        if values["organisation_type"] not in ACTOR_TYPES:
-            errors["organisation_type"] = _("Choose the organisation's type.")
-        if values["organisation_country"] and not geography.country(values["organisation_country"]):
-            errors["organisation_country"] = _("Choose a country from the list.")
+        errors = _registration_errors(values, password, str(form.get("password_again", "")))
+        status = 400 if errors else 200
         if not errors:
             try:
-                services.register(request.app.state.db, client_address(request), values, password)
+                registration.register(
+                    request.app.state.db,
+                    client_address(request),
+                    registration.Registration(
+                        email=values["email"],
+                        name=values["name"],
+                        organisation=values["organisation"],
+                        choice=values["organisation_choice"],
+                        organisation_type=values["organisation_type"],
+                        organisation_country=values["organisation_country"] or None,
+                    ),
+                    password,
+                )
+            except services.TooManyAttempts as limited:
+                errors["email"] = _(
+                    "Too many registrations from your address. Try again in an hour."
+                )
+                status = 429
+                response = render(
+                    request, "accounts/register.html", _context(values, errors), status
+                )
+                response.headers["Retry-After"] = str(limited.retry_after)
+                return response
             except services.AccountError as error:
-                message = str(error)
-                field = "password" if "password" in message else "email"
-                errors[field] = message
+                errors[error.field or "email"] = str(error)
+                status = 400
             else:
+                # The same answer whether or not the address already had an account: telling
+                # them apart would tell anyone who has an account here.
                 flash(
                     request,
                     _(
-                        "Thank you. A curator will approve your account; you can sign "
-                        "in once it is approved."
+                        "Thank you. A curator will approve your account; you can sign in once "
+                        "it is approved. If this address already has an account, we have "
+                        "e-mailed it instead."
                     ),
                 )
                 return redirect(request.app.url_path_for("signin"))
-    context = {"values": values, "errors": errors, **_organisation_choices()}
-    return render(request, "accounts/register.html", context, 400 if errors else 200)
+    return render(request, "accounts/register.html", _context(values, errors), status)
+
+
+def _context(values: dict, errors: dict) -> dict:
+    return {"values": values, "errors": errors, **_organisation_choices()}
 
 
 @with_form
@@ -125,6 +170,15 @@ def signout(request: Request, form) -> Response:
 
 
 @with_form
+def signout_everywhere(request: Request, form) -> Response:
+    user = require_user(request)
+    services.sign_out_everywhere(request.app.state.db, user.id, client_address(request))
+    sign_out(request)
+    flash(request, _("You are signed out on every device and browser."))
+    return redirect(request.app.url_path_for("signin"))
+
+
+@with_form
 def change_password(request: Request, form) -> Response:
     user = require_user(request)
     errors = {}
@@ -134,7 +188,7 @@ def change_password(request: Request, form) -> Response:
             errors["new_password_again"] = _("The two passwords differ.")
         else:
             try:
-                fresh = services.change_own_password(
+                fresh, revoked = services.change_own_password(
                     request.app.state.db,
                     user.id,
                     str(form.get("current_password", "")),
@@ -145,8 +199,14 @@ def change_password(request: Request, form) -> Response:
                 key = "current_password" if "current" in str(error) else "new_password"
                 errors[key] = str(error)
             else:
-                sign_in(request, fresh)  # this session stays valid; others end
-                flash(request, _("Your password is changed."))
+                sign_in(request, fresh)  # a new session here; every other one has ended
+                flash(request, _("Your password is changed. You are signed out everywhere else."))
+                if revoked:
+                    flash(
+                        request,
+                        _("Your %(n)d API tokens are revoked: create new ones for your systems.")
+                        % {"n": revoked},
+                    )
                 return redirect(request.app.url_path_for("password"))
     return render(request, "accounts/password.html", {"errors": errors}, 400 if errors else 200)
 
@@ -175,10 +235,11 @@ def mark_notifications_read(request: Request, form) -> Response:
 
 def users(request: Request) -> Response:
     actor = require_user(request, "curator", "admin")
-    everyone = services.all_users(request.app.state.db, actor)
+    everyone, members = services.all_users(request.app.state.db, actor)
     context = {
         "users": everyone,
-        "pending": [u for u in everyone if not u.active],
+        "pending": [u for u in everyone if services.waiting(u)],
+        "members": members,
         "roles": list(ROLES.terms),
         "is_admin": actor.role == "admin",
     }
@@ -205,10 +266,44 @@ def user_action(request: Request, form) -> Response:
     return redirect(request.app.url_path_for("users"))
 
 
+def organisation(request: Request) -> Response:
+    user = require_user(request, "partner")
+    context = registration.organisation_page(request.app.state.db, user)
+    return render(request, "accounts/organisation.html", context)
+
+
+@with_form
+def join_decision(request: Request, form) -> Response:
+    user = require_user(request, "partner")
+    accept = str(form.get("decision", "")) == "accept"
+    name = registration.decide_join(
+        request.app.state.db,
+        user,
+        path_id(request, "user_id"),
+        accept,
+        client_address(request),
+    )
+    message = (
+        _("%(name)s may join once a curator approves the account.")
+        if accept
+        else _("You refused %(name)s.")
+    )
+    flash(request, message % {"name": name})
+    return redirect(request.app.url_path_for("organisation"))
+
+
 routes = [
     Route("/register", register, methods=GET_POST, name="register"),
     Route("/signin", signin, methods=GET_POST, name="signin"),
     Route("/signout", signout, methods=["POST"], name="signout"),
+    Route("/account/signout-everywhere", signout_everywhere, methods=["POST"], name="signout_all"),
+    Route("/account/organisation", organisation, name="organisation"),
+    Route(
+        "/account/organisation/requests/{user_id:int}",
+        join_decision,
+        methods=["POST"],
+        name="join_decision",
+    ),
     Route("/account/password", change_password, methods=GET_POST, name="password"),
     Route("/account/notifications", notifications, name="notifications"),
     Route(

@@ -2,15 +2,11 @@
 
 from functools import cache
 
-from repository import facets, scopes
+from repository import scopes
+from repository.api.record_schema import record_properties, record_schema
 from repository.discovery.params import PARAMETERS, Parameter
-from repository.practices.validation import (
-    EARLIEST_YEAR,
-    FIELDS,
-    MAX_SOURCES,
-    TITLE_MAX_CHARS,
-)
-from repository.vocabularies import STATUSES, TAG_VOCABULARIES
+from repository.practices import textrules
+from repository.vocabularies import STATUSES
 
 STRING_LIST = {"type": "array", "items": {"type": "string"}}
 NULLABLE_INT = {"type": "integer", "nullable": True}
@@ -26,7 +22,11 @@ def _parameter(declared: Parameter) -> dict:
         }
         extra = {"style": "form", "explode": True}
     elif declared.kind == "text":
-        schema, extra = {"type": "string", "maxLength": declared.maximum}, {}
+        # As parse_search checks it: length as sent, words, no control characters and no
+        # U+FFFD (what invalid UTF-8 decodes to).
+        pattern = textrules.at_most_words(declared.max_words, "\\ufffd")
+        schema = {"type": "string", "maxLength": declared.maximum, "pattern": pattern}
+        extra = {}
     elif declared.kind == "choice":
         schema = {"type": "string", "enum": list(declared.choices), "default": declared.default}
         extra = {}
@@ -42,7 +42,9 @@ def _parameter(declared: Parameter) -> dict:
         "name": declared.name,
         "in": "query",
         "required": False,
-        "description": description,
+        "description": description + " An empty value is the same as none.",
+        # Forms send empty fields (an empty year box); the server takes them as not given.
+        "allowEmptyValue": True,
         "schema": schema,
         **extra,
     }
@@ -50,65 +52,6 @@ def _parameter(declared: Parameter) -> dict:
 
 def _search_parameters() -> list[dict]:
     return [_parameter(declared) for declared in PARAMETERS.values()]
-
-
-def _record_properties() -> dict:
-    """The submission record's fields, with the allowed values from the facet registry."""
-    lists = {f.key: f for f in facets.FACET_LIST if f.key in TAG_VOCABULARIES}
-    properties = {}
-    for field in FIELDS:
-        if field in ("id", "status", "last_verified"):
-            continue
-        if field in lists:
-            properties[field] = {
-                "type": "array",
-                "items": {"type": "string", "enum": list(lists[field].values)},
-            }
-        elif field == "countries":
-            properties[field] = {
-                "type": "array",
-                "items": {"type": "string", "enum": list(facets.facet("country").values)},
-            }
-        elif field in ("practice_type", "evidence", "language"):
-            properties[field] = {"type": "string", "enum": list(facets.BY_KEY[field].values)}
-        elif field in ("start_year", "end_year"):
-            properties[field] = {"type": "integer", "minimum": EARLIEST_YEAR}
-            if field == "end_year":
-                properties[field]["nullable"] = True
-        elif field == "partner_organisations":
-            properties[field] = STRING_LIST
-        elif field == "scope":
-            properties[field] = {"type": "string", "enum": [v for v, _ in scopes.SCOPES]}
-        elif field == "scope_area":
-            properties[field] = {"type": "string", "enum": list(scopes.AREAS), "nullable": True}
-        elif field == "translations":
-            properties[field] = {
-                "type": "object",
-                "description": "Title and summary in other languages, by language code.",
-                "additionalProperties": {
-                    "type": "object",
-                    "required": ["title", "summary"],
-                    "properties": {"title": {"type": "string"}, "summary": {"type": "string"}},
-                },
-            }
-        elif field == "sources":
-            properties[field] = {
-                "type": "array",
-                "maxItems": MAX_SOURCES,
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "title": {"type": "string"},
-                        "publisher": {"type": "string"},
-                        "year": {"type": "integer", "nullable": True},
-                        "url": {"type": "string"},
-                    },
-                },
-            }
-        else:
-            properties[field] = {"type": "string"}
-    properties["title"]["maxLength"] = TITLE_MAX_CHARS
-    return properties
 
 
 def _ref(name: str) -> dict:
@@ -125,7 +68,7 @@ ERRORS = {
 }
 
 
-def _paths(record_properties: dict) -> dict:
+def _paths() -> dict:
     """Each operation of the API with its parameters and answers."""
     return {
         "/api/search": {
@@ -222,11 +165,7 @@ def _paths(record_properties: dict) -> dict:
                 "security": [{"token": []}],
                 "requestBody": {
                     "required": True,
-                    "content": {
-                        "application/json": {
-                            "schema": {"type": "object", "properties": record_properties}
-                        }
-                    },
+                    "content": {"application/json": {"schema": record_schema()}},
                 },
                 "responses": {
                     "201": _json(
@@ -519,7 +458,6 @@ def document() -> dict:
             },
         },
     }
-    record_properties = _record_properties()
     return {
         "openapi": "3.0.3",
         "info": {
@@ -530,7 +468,7 @@ def document() -> dict:
             "(create one at /account/tokens). Field values are the machine values of the "
             "JSON Lines format (docs/jsonl-format.md).",
         },
-        "paths": _paths(record_properties),
-        "components": _components(facet_value, result, record_properties),
+        "paths": _paths(),
+        "components": _components(facet_value, result, record_properties()),
         "x-statuses": list(STATUSES.values),
     }

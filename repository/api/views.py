@@ -85,11 +85,16 @@ def docs(request: Request) -> Response:
 # -- tokens ----------------------------------------------------------------------------------
 
 
-def tokens_page(request: Request) -> Response:
-    user = require_user(request, "partner")
+def _tokens(request: Request, user, new_token: str | None = None):
     listed = tokens.tokens_of(request.app.state.db, user)
-    new_token = request.session.pop("new_token", None)
-    return render(request, "accounts/tokens.html", {"tokens": listed, "new_token": new_token})
+    response = render(request, "accounts/tokens.html", {"tokens": listed, "new_token": new_token})
+    if new_token:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def tokens_page(request: Request) -> Response:
+    return _tokens(request, require_user(request, "partner"))
 
 
 @with_form
@@ -97,11 +102,12 @@ def tokens_change(request: Request, form) -> Response:
     user = require_user(request, "partner")
     db = request.app.state.db
     if form.get("action") == "create":
-        # Shown once, on the next page only; only its hash is kept.
-        request.session["new_token"] = tokens.create(db, user, str(form.get("name", "")))
-    else:
-        tokens.revoke(db, user, str(form.get("token_id", "")))
-        flash(request, _("The token is revoked."))
+        # Shown once, in this answer only (never stored, not even in the session cookie,
+        # which is signed but readable); only its hash is kept.
+        token = tokens.create(db, user, str(form.get("name", "")))
+        return _tokens(request, user, new_token=token)
+    tokens.revoke(db, user, str(form.get("token_id", "")))
+    flash(request, _("The token is revoked."))
     return redirect(request.app.url_path_for("tokens"))
 
 

@@ -85,12 +85,3 @@ def _hyperlink(paragraph, url: str) -> None:
     run.append(text)
     link.append(run)
     paragraph._p.append(link)
-
-
-def as_pdf(html: str, base_url: str) -> bytes:
-    """The printable page as PDF, with the page's own stylesheet (its print rules apply),
-    handed over directly so that making a PDF fetches nothing."""
-    from weasyprint import CSS, HTML
-
-    stylesheet = CSS(string=STYLESHEET.read_text())
-    return HTML(string=html, base_url=base_url).write_pdf(stylesheets=[stylesheet])

@@ -10,6 +10,7 @@ from repository.accounts.sessions import current_user, require_user, safe_next
 from repository.brief import exports
 from repository.brief import services as brief
 from repository.brief.balance import suggestions
+from repository.brief.pdf import pdf_of
 from repository.i18n import _, ngettext
 from repository.params import MAX_ID, path_id
 from repository.web import flash, redirect, render, with_form
@@ -186,7 +187,7 @@ def _download(request: Request, data: dict, fmt: str) -> Response:
         html = request.app.state.templates.get_template("brief_read.html").render(
             request=request, brief=data, current_user=None, csrf_token="", flashes=[], printing=True
         )
-        body = exports.as_pdf(html, _base_url(request) + "/")
+        body = pdf_of(html, _base_url(request) + "/")  # one at a time per worker, cached
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if fmt == "txt":
         return PlainTextResponse(body.decode(), headers=headers)

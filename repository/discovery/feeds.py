@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from starlette.requests import Request
 from starlette.responses import Response
 
+from repository.characters import clean
 from repository.discovery.params import parse_search
 from repository.discovery.payload import search_payload
 from search import SearchParams
@@ -100,7 +101,7 @@ def atom_feed(request: Request) -> Response:
     page_url = base + "/search" + (f"?{request.url.query}" if request.url.query else "")
     feed = FeedGenerator()
     feed.id(page_url)
-    feed.title("Practice Hub" + (f": {params.q}" if params.q else ": new practices"))
+    feed.title("Practice Hub" + (f": {clean(params.q)}" if params.q else ": new practices"))
     feed.subtitle("Good practices against trafficking in persons")
     feed.link(href=page_url, rel="alternate")
     feed.link(href=str(request.url), rel="self")
@@ -112,10 +113,12 @@ def atom_feed(request: Request) -> Response:
         newest = max(newest, published) if newest else published
         entry = feed.add_entry()
         entry.id(base + r["url"])
-        entry.title(r["title"])
+        # Rows stored before input was cleaned may still hold a control character, and one
+        # would make the whole feed fail: clean what goes out too.
+        entry.title(clean(r["title"]))
         entry.link(href=base + r["url"])
-        entry.summary(r["summary"])
-        entry.author({"name": r["organisation"]})
+        entry.summary(clean(r["summary"]))
+        entry.author({"name": clean(r["organisation"])})
         entry.published(published)
         entry.updated(published)
     feed.updated(newest or datetime(2000, 1, 1, tzinfo=UTC))

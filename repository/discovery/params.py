@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from starlette.datastructures import QueryParams
 
 from repository import facets
+from repository.characters import FORBIDDEN
 from repository.i18n import _
 from repository.params import MAX_PAGE, BadParameter, positive_int
 from search import FACETS, SORTS, SearchParams
@@ -61,7 +62,14 @@ def _declare() -> dict[str, Parameter]:
             "1: search the words exactly as typed (no spelling correction, no places as filters).",
             choices=("1",),
         ),
-        Parameter("page", "count", "Past the last page answers 400.", 1, MAX_PAGE, default=1),
+        Parameter(
+            "page",
+            "count",
+            "Past the last page: no results, and links.prev leads to the last page.",
+            1,
+            MAX_PAGE,
+            default=1,
+        ),
         Parameter(
             "per_page", "count", "Results per page.", 1, MAX_PER_PAGE, default=DEFAULT_PER_PAGE
         ),
@@ -98,12 +106,17 @@ def parse_search(query: QueryParams) -> SearchParams:
     if len(query.multi_items()) > MAX_PARAMETERS:
         raise BadParameter("query", _("too many parameters"))
     for name, value in query.multi_items():
-        # Invalid UTF-8 arrives as U+FFFD once decoded; NUL is never text.
-        if "\ufffd" in value or "\x00" in value:
-            raise BadParameter(name[:40], _("must be valid UTF-8 text"))
-    q = (_single(query, "q") or "").strip()
-    if len(q) > MAX_QUERY_CHARS:
+        # Invalid UTF-8 arrives as U+FFFD once decoded; control characters are never text
+        # (and would break the Atom feed that repeats the query).
+        if "\ufffd" in value or FORBIDDEN.search(value):
+            raise BadParameter(
+                FORBIDDEN.sub("?", name[:40]),
+                _("must be valid UTF-8 text without control characters"),
+            )
+    q = _single(query, "q") or ""
+    if len(q) > MAX_QUERY_CHARS:  # as sent, as the API document counts it
         raise BadParameter("q", _("must be at most %(n)d characters") % {"n": MAX_QUERY_CHARS})
+    q = q.strip()
     if len(q.split()) > MAX_QUERY_TERMS:
         raise BadParameter("q", _("must be at most %(n)d words") % {"n": MAX_QUERY_TERMS})
     filters = {}
@@ -116,9 +129,11 @@ def parse_search(query: QueryParams) -> SearchParams:
                 raise BadParameter(facet, _("unknown value %(value)r") % {"value": value[:80]})
         if values:
             filters[facet] = values
+    # A reversed range is read the right way round rather than refused: no API document can
+    # say that one parameter must not exceed another.
     year_from, year_to = _year(query, "year_from"), _year(query, "year_to")
     if year_from and year_to and year_from > year_to:
-        raise BadParameter("year_from", _("must not be after year_to"))
+        year_from, year_to = year_to, year_from
     declared = PARAMETERS["sort"]
     sort = _single(query, "sort") or declared.default
     if sort not in declared.choices:

@@ -7,7 +7,6 @@ from repository import facets
 from repository.discovery import understanding
 from repository.discovery.params import to_query
 from repository.i18n import _
-from repository.params import BadParameter
 from search import FACETS, SearchParams, SearchResult
 
 SEARCH_PATH = "/search"
@@ -195,11 +194,11 @@ def _suggested_filters(run: SearchParams, found: SearchResult, understood, appli
 
 def _build(index, params: SearchParams, path: str) -> dict:
     run, found, applied, understood = _understood(index, params)
-    if params.page > found.pages:
-        raise BadParameter("page", _("is past the end: there are %(n)d pages") % {"n": found.pages})
     links = {"self": search_url(params, path)}
     if params.page > 1:
-        links["prev"] = search_url(params, path, page=params.page - 1)
+        # Past the end (a page number the API document allows, for a search that shrank since
+        # its links were made): no results, and "prev" leads to the last page.
+        links["prev"] = search_url(params, path, page=min(params.page - 1, found.pages))
     if params.page < found.pages:
         links["next"] = search_url(params, path, page=params.page + 1)
     as_typed_url = (

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from repository.characters import clean_all
 from repository.db import Database
 from repository.models import Practice
 from repository.practices import services
@@ -56,7 +57,8 @@ def parse_lines(
             reason = getattr(error, "msg", "nested too deeply")
             errors.append(LineError(number, "(line)", f"not valid JSON: {reason}"))
             continue
-        clean, problems = validate_record(data)
+        # Imported text (often pasted from word processors) loses its control characters.
+        clean, problems = validate_record(clean_all(data))
         errors.extend(LineError(number, f, r) for f, r in problems)
         if problems:
             continue

@@ -6,9 +6,18 @@ raises on bad input, whatever its type.
 
 import re
 from datetime import date
-from urllib.parse import urlsplit
 
 from repository import geography, scopes
+from repository.characters import clean as clean_text
+from repository.characters import first_forbidden
+from repository.practices.record_parts import (
+    TITLE_MAX_CHARS,
+    Errors,
+    shape,
+    sources,
+    translations,
+    valid_language,
+)
 from repository.vocabularies import (
     ACTOR_TYPES,
     EVIDENCE,
@@ -24,8 +33,6 @@ from repository.vocabularies import (
 
 SUMMARY_MAX_WORDS = 60
 TEXT_MAX_CHARS = 20_000
-MAX_SOURCES = 20
-TITLE_MAX_CHARS = 200
 MAX_PARTNERS = 50
 EARLIEST_YEAR = 1900
 
@@ -66,8 +73,6 @@ LIST_FIELDS = {
 }
 WORD = re.compile(r"\S+")
 
-Errors = list[tuple[str, str]]
-
 
 def word_count(text: str) -> int:
     return len(WORD.findall(text))
@@ -82,13 +87,11 @@ def _text(record: dict, field: str, errors: Errors, *, required: bool, max_chars
     if not isinstance(value, str):
         errors.append((field, "must be a string"))
         return ""
+    if not shape(value, field, errors, max_chars):
+        return ""
     value = value.strip()
     if required and not value:
         errors.append((field, "must not be empty"))
-    elif len(value) > max_chars:
-        errors.append((field, f"must be at most {max_chars} characters (got {len(value)})"))
-    elif "\x00" in value:
-        errors.append((field, "must not contain NUL characters"))
     return value
 
 
@@ -149,65 +152,6 @@ def _year(record: dict, field: str, errors: Errors, *, required: bool) -> int | 
     return value
 
 
-def valid_url(url: str) -> bool:
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in url
-
-
-def _sources(record: dict, errors: Errors) -> list[dict]:
-    value = record.get("sources", [])
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        errors.append(("sources", "must be a list of {title, url} objects"))
-        return []
-    if len(value) > MAX_SOURCES:
-        errors.append(("sources", f"at most {MAX_SOURCES} sources"))
-        return []
-    sources = []
-    for position, item in enumerate(value, start=1):
-        field = f"sources[{position}]"
-        if not isinstance(item, dict) or set(item) - {"title", "publisher", "year", "url"}:
-            errors.append(
-                (field, "must be an object with 'title' and 'url', and 'publisher' and 'year'")
-            )
-            continue
-        title, url = item.get("title"), item.get("url")
-        if not isinstance(title, str) or not title.strip() or len(title) > 300:
-            errors.append(
-                (f"{field}.title", "must be a non-empty string of at most 300 characters")
-            )
-            continue
-        if not isinstance(url, str) or len(url) > 2000 or not valid_url(url.strip()):
-            errors.append((f"{field}.url", "must be an http or https address"))
-            continue
-        publisher, year = item.get("publisher") or "", item.get("year")
-        if not isinstance(publisher, str) or len(publisher) > 300:
-            errors.append((f"{field}.publisher", "must be a string of at most 300 characters"))
-            continue
-        if year is not None and (
-            isinstance(year, bool) or not isinstance(year, int) or not 1800 <= year <= _latest()
-        ):
-            errors.append((f"{field}.year", f"must be a year from 1800 to {_latest()}, or null"))
-            continue
-        sources.append(
-            {
-                "title": title.strip(),
-                "publisher": publisher.strip(),
-                "year": year,
-                "url": url.strip(),
-            }
-        )
-    return sources
-
-
-def _latest() -> int:
-    return date.today().year + 1
-
-
 def _scope(record: dict, countries: list[str], errors: Errors) -> tuple[str, str | None]:
     scope = record.get("scope")
     if scope is None:
@@ -219,12 +163,12 @@ def _scope(record: dict, countries: list[str], errors: Errors) -> tuple[str, str
     if area is not None and not isinstance(area, str):
         errors.append(("scope_area", "must be the key of an area, or null"))
         area = None
+    if area not in (None, "") and area not in scopes.AREAS:
+        errors.append(("scope_area", f"unknown area {str(area)[:40]!r}"))
+        area = None
     if scope == "regional":
         if area is None or area == "":
             errors.append(("scope_area", "is required for a regional practice"))
-            area = None
-        elif area not in scopes.AREAS:
-            errors.append(("scope_area", f"unknown area {str(area)[:40]!r}"))
             area = None
     elif area not in (None, ""):
         errors.append(("scope_area", "is only for regional practices"))
@@ -238,48 +182,27 @@ def _scope(record: dict, countries: list[str], errors: Errors) -> tuple[str, str
     return scope, area
 
 
-def _translations(record: dict, own_language: str, errors: Errors) -> dict:
-    value = record.get("translations") or {}
-    if not isinstance(value, dict):
-        errors.append(("translations", "must be an object of {language: {title, summary}}"))
-        return {}
-    clean = {}
-    for language in sorted(value):
-        item = value[language]
-        field = f"translations.{str(language)[:8]}"
-        if not valid_language(language) or language == own_language:
-            errors.append((field, "must be another language of the list"))
-            continue
-        if not isinstance(item, dict) or set(item) != {"title", "summary"}:
-            errors.append((field, "must be an object with 'title' and 'summary'"))
-            continue
-        title, summary = item["title"], item["summary"]
-        if not isinstance(title, str) or not title.strip() or len(title) > TITLE_MAX_CHARS:
-            errors.append((f"{field}.title", f"must be 1 to {TITLE_MAX_CHARS} characters"))
-            continue
-        if not isinstance(summary, str) or not summary.strip() or len(summary) > 1000:
-            errors.append((f"{field}.summary", "must be 1 to 1,000 characters"))
-            continue
-        clean[language] = {"title": title.strip(), "summary": summary.strip()}
-    return clean
-
-
-def valid_language(code: object) -> bool:
-    return isinstance(code, str) and code in LANGUAGES
-
-
-INCOMPLETE = ("is required", "must not be empty", "needs at least")
+DRAFT_TOLERATED = (
+    "is required",
+    "must not be empty",
+    "needs at least",
+    "must not be before start_year",
+    "must be empty for a global practice",
+    "is only for regional practices",
+    "is the practice's own language",
+)
 
 
 def validate_record(record: object, draft: bool = False) -> tuple[dict, Errors]:
     """Check one practice record; return it cleaned and normalised, with any errors.
 
-    A draft may be incomplete: missing fields are not errors yet, wrong values still are.
+    A draft may be incomplete or inconsistent (DRAFT_TOLERATED); wrong values are still
+    errors. Control characters are errors: forms and imports take them out before this.
     """
-    clean, errors = _validate(record)
+    cleaned, errors = _validate(record)
     if draft:
-        errors = [(field, reason) for field, reason in errors if not reason.startswith(INCOMPLETE)]
-    return clean, errors
+        errors = [(f, reason) for f, reason in errors if not reason.startswith(DRAFT_TOLERATED)]
+    return cleaned, errors
 
 
 def _validate(record: object) -> tuple[dict, Errors]:
@@ -288,7 +211,7 @@ def _validate(record: object) -> tuple[dict, Errors]:
         return {}, [("(line)", "must be a JSON object")]
     for key in record:
         if key not in FIELDS:
-            errors.append((str(key)[:60], "unknown field"))
+            errors.append((clean_text(str(key))[:60], "unknown field"))
 
     clean: dict = {}
     record_id = record.get("id")
@@ -311,11 +234,18 @@ def _validate(record: object) -> tuple[dict, Errors]:
         clean[field] = _text(record, field, errors, required=False, max_chars=TEXT_MAX_CHARS)
     clean["organisation"] = _text(record, "organisation", errors, required=True, max_chars=300)
 
+    raw_partners = record.get("partner_organisations")
+    raw_partners = raw_partners if isinstance(raw_partners, list) else []
     partners = _string_list(record, "partner_organisations", errors) or []
-    if len(partners) > MAX_PARTNERS or any(not p or len(p) > 300 for p in partners):
+    if len(partners) > MAX_PARTNERS or any(
+        not p or len(raw) > 300 for p, raw in zip(partners, raw_partners, strict=False)
+    ):
         errors.append(
             ("partner_organisations", "names must be 1 to 300 characters, at most 50 of them")
         )
+        partners = []
+    elif bad := next(filter(None, map(first_forbidden, partners)), None):
+        errors.append(("partner_organisations", f"must not contain control characters ({bad})"))
         partners = []
     clean["partner_organisations"] = list(dict.fromkeys(partners))
 
@@ -342,9 +272,9 @@ def _validate(record: object) -> tuple[dict, Errors]:
             ("language", f"must be one of: {', '.join(LANGUAGES.values)} (got {language!r})")
         )
     clean["language"] = language if isinstance(language, str) else "en"
-    clean["translations"] = _translations(record, clean["language"], errors)
+    clean["translations"] = translations(record, clean["language"], errors)
 
-    clean["sources"] = _sources(record, errors)
+    clean["sources"] = sources(record, errors)
     status = record.get("status", "draft")
     if status not in STATUSES:
         errors.append(

@@ -161,7 +161,10 @@ def _clean(record: dict, status: str, record_id: int | None, draft: bool = False
 
 def _with_lead(record: dict, user: User) -> dict:
     """A draft without a lead organisation yet is the partner's own organisation's."""
-    if not str(record.get("organisation") or "").strip() and user.organisation is not None:
+    lead = record.get("organisation")
+    blank = lead is None or (isinstance(lead, str) and not lead.strip())
+    # Anything else, even an empty list, is the validator's to refuse.
+    if blank and user.organisation is not None:
         return {**record, "organisation": user.organisation.name}
     return record
 

@@ -26,6 +26,9 @@ KINDS = {
 }
 
 
+MACRO_DOCX = "application/vnd.ms-word.document.macroEnabled.12"
+
+
 class AttachmentError(ValueError):
     """The file cannot be attached; the message says why."""
 
@@ -34,6 +37,26 @@ class AttachmentError(ValueError):
 class Upload:
     filename: str
     data: bytes
+
+
+# Parts of an Office file that hold code or embedded programs: a reviewer opening evidence
+# should never be asked to enable macros (a .docm renamed .docx still opens in Word).
+ACTIVE_PARTS = re.compile(
+    r"vbaProject|vbaData|activeX|macrosheets|/embeddings/.*\.(bin|exe|docm|xlsm|pptm)$", re.I
+)
+MACRO_CONTENT_TYPES = (b"macroEnabled", b"vbaProject", b"ms-office.activeX")
+
+
+def _docx_problem(archive: zipfile.ZipFile) -> str | None:
+    names = archive.namelist()
+    if "word/document.xml" not in names or "[Content_Types].xml" not in names:
+        return "not a DOCX"
+    types = archive.read("[Content_Types].xml")[:1_000_000]
+    if any(ACTIVE_PARTS.search(name) for name in names) or any(
+        marker.lower() in types.lower() for marker in MACRO_CONTENT_TYPES
+    ):
+        return "macros"
+    return None
 
 
 def detect_type(data: bytes) -> str | None:
@@ -47,10 +70,12 @@ def detect_type(data: bytes) -> str | None:
     if data.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                names = set(archive.namelist())
-        except zipfile.BadZipFile:
+                problem = _docx_problem(archive)
+        except (zipfile.BadZipFile, KeyError, RuntimeError, ValueError):
             return None
-        if "word/document.xml" in names and "[Content_Types].xml" in names:
+        if problem == "macros":
+            return MACRO_DOCX
+        if problem is None:
             return KINDS[".docx"]
     return None
 
@@ -71,6 +96,11 @@ def check(upload: Upload) -> str:
     if len(upload.data) > MAX_BYTES:
         raise AttachmentError("A file may be at most 10 MB.")
     actual = detect_type(upload.data)
+    if actual == MACRO_DOCX:
+        raise AttachmentError(
+            "Word files with macros or embedded programs are not accepted: save it as a plain "
+            "DOCX or a PDF."
+        )
     if actual != KINDS[extension]:
         raise AttachmentError(f"The file's content does not match its name ({extension}).")
     return actual
@@ -85,10 +115,12 @@ def add(
     )
     if existing >= MAX_PER_PRACTICE:
         raise AttachmentError(f"A practice may have at most {MAX_PER_PRACTICE} files.")
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     stored_name = secrets.token_hex(16)
     temporary = directory / f".{stored_name}.part"
-    temporary.write_bytes(upload.data)
+    # Evidence is private: readable by the application's user only.
+    with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
+        out.write(upload.data)
     os.replace(temporary, directory / stored_name)
     attachment = Attachment(
         practice_id=practice_id,

@@ -137,15 +137,22 @@ def submit(db, kind: str, item_id: int, user: User, confirmed: bool) -> None:
         )
 
 
-def make_update_of(db, item_id: int, user: User, raw_target: str) -> int:
-    """Turn a draft into a proposed update of a published practice; the update's id."""
+def make_update_of(db, directory, item_id: int, user: User, raw_target: str) -> tuple[int, int]:
+    """Turn a draft into a proposed update of a published practice: the update's id, and how
+    many of the draft's evidence files went with the draft (an update has none of its own)."""
     with db.write() as session:
         item = load(session, "practice", item_id, user, edit=True)
         valid = raw_target.isdigit() and 0 < int(raw_target) <= MAX_ID
         target = session.get(Practice, int(raw_target)) if valid else None
         if target is None or target.status != "published":
             raise workflow.WorkflowError(_("Choose a published practice to update."))
-        return workflow.turn_into_update(session, session.get(User, user.id), item, target).id
+        # Deleting the draft deletes its attachment rows (ON DELETE CASCADE): the files they
+        # name would stay on disk for ever, so remove them too, once the delete is committed.
+        files = [a.stored_name for a in attachments_of(session, item)]
+        update_id = workflow.turn_into_update(session, session.get(User, user.id), item, target).id
+    for stored_name in files:
+        (directory / stored_name).unlink(missing_ok=True)
+    return update_id, len(files)
 
 
 def look_alikes(db, index, kind: str, item_id: int, user: User) -> tuple[dict, list[dict]]:

@@ -132,7 +132,13 @@ def submit_check(request: Request, form) -> Response:
     if form is not None:
         try:
             if form.get("action") == "make_update" and kind == "practice":
-                update_id = services.make_update_of(db, item_id, user, str(form.get("target", "")))
+                update_id, removed = services.make_update_of(
+                    db,
+                    request.app.state.settings.upload_dir,
+                    item_id,
+                    user,
+                    str(form.get("target", "")),
+                )
                 flash(
                     request,
                     _(
@@ -140,6 +146,15 @@ def submit_check(request: Request, form) -> Response:
                         "practice. Review it and submit."
                     ),
                 )
+                if removed:
+                    flash(
+                        request,
+                        _(
+                            "Its %(n)d evidence files were deleted with the draft: an update "
+                            "carries no files of its own."
+                        )
+                        % {"n": removed},
+                    )
                 return redirect(item_path(request, "update", update_id, "edit"))
             services.submit(db, kind, item_id, user, confirmed=form.get("confirm") == "yes")
         except workflow.Incomplete as incomplete:

@@ -103,6 +103,17 @@ TABLE = {
     ("GET", "/api/submissions/{draft}"): dict.fromkeys(ROLES, 401),
     ("GET", "/account/tokens"): {**SIGNED_IN, "curator": 403, "admin": 403},
     ("POST", "/account/tokens"): POST_PARTNER,
+    # Signed-in roles would end the session this test goes on with: tested on its own.
+    ("POST", "/account/signout-everywhere"): {"anonymous": 303},
+    ("GET", "/account/organisation"): {**SIGNED_IN, "curator": 403, "admin": 403},
+    # Nobody asks to join Org A or Org B here: a member cannot decide about anyone else.
+    ("POST", "/account/organisation/requests/{partner_b_user}"): {
+        "anonymous": 303,
+        "partner_a": 404,
+        "partner_b": 404,
+        "curator": 403,
+        "admin": 403,
+    },
 }
 PLACEHOLDERS = {
     "/practices/{practice_id:int}": "/practices/{published}",
@@ -118,6 +129,9 @@ PLACEHOLDERS = {
     "/briefs/shared/{token:str}/brief.{fmt:str}": "/briefs/shared/{shared}/brief.{fmt}",
     "/briefs/shared/{token:str}": "/briefs/shared/{shared}",
     "/api/submissions/{practice_id:int}": "/api/submissions/{draft}",
+    "/account/organisation/requests/{user_id:int}": (
+        "/account/organisation/requests/{partner_b_user}"
+    ),
 }
 
 

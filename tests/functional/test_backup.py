@@ -122,3 +122,26 @@ def test_postgresql_backup_and_restore_with_pg_dump(db, settings, tmp_path, monk
         with admin.connect() as connection:
             connection.execute(text("DROP DATABASE IF EXISTS practices_restore WITH (FORCE)"))
         admin.dispose()
+
+
+def test_a_backup_is_readable_by_its_owner_only(db, settings, tmp_path, monkeypatch):
+    """Backups were 0755 and 0644: password hashes and drafts for every local user."""
+    import stat
+
+    make_user(db, "p@org.example", organisation="Org")
+    with db.write() as session:
+        partner = session.scalar(select(User))
+        draft = workflow.create_draft(session, partner, record(title="With a file"))
+        add(session, settings.upload_dir, draft.id, partner, Upload("evidence.pdf", PDF))
+    monkeypatch.setenv("PRACTICES_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("PRACTICES_UPLOAD_DIR", str(settings.upload_dir))
+    target = tmp_path / "backups" / "today"
+    result = CliRunner().invoke(main, ["backup", str(target)])
+    assert result.exit_code == 0, result.output
+    paths = [target, *target.rglob("*")]
+    assert len(paths) >= 4  # the directory, the database, the manifest, uploads and a file
+    for path in paths:
+        assert stat.S_IMODE(path.stat().st_mode) == (0o700 if path.is_dir() else 0o600), path
+    # The evidence files the app keeps are its user's alone too.
+    for path in settings.upload_dir.iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -188,9 +188,11 @@ def test_partners_submit_drafts_with_an_api_token(client, db):
 
     make_user(db, "sys@org.example", organisation="Systems Org")
     sign_in(client, "sys@org.example")
-    post_form(client, "/account/tokens", "/account/tokens", {"action": "create", "name": "CI"})
-    page = client.get("/account/tokens").text
-    token = re.search(r'<code class="token">(ph_[^<]+)</code>', page).group(1)
+    created = post_form(
+        client, "/account/tokens", "/account/tokens", {"action": "create", "name": "CI"}
+    )
+    token = re.search(r'<code class="token">(ph_[^<]+)</code>', created.text).group(1)
+    assert created.headers["cache-control"] == "no-store"
     assert token not in client.get("/account/tokens").text  # shown once
     client.cookies.clear()
     headers = {"Authorization": f"Bearer {token}"}

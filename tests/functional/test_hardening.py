@@ -171,3 +171,59 @@ def test_a_foreign_process_holding_the_index_lock(client, app, db):
     finally:
         worker.stop()
         holder.kill()
+
+
+def test_brief_pdfs_are_limited_per_address(settings, db):
+    from repository.operations import PDF_PER_MINUTE
+
+    app = create_app(replace(settings, rate_limit_per_minute=600), database=db)
+    with TestClient(app, base_url="https://testserver") as client:
+        statuses = [client.get("/brief.pdf").status_code for _ in range(PDF_PER_MINUTE + 1)]
+        # (The brief is empty, so each allowed request answers 404: the limit counts requests.)
+        assert 429 not in statuses[:-1] and statuses[-1] == 429
+        assert client.get("/brief").status_code == 200  # the brief page itself is not limited
+
+
+def test_a_worker_makes_one_pdf_at_a_time_and_each_brief_once(client, db, monkeypatch):
+    from repository.brief import pdf
+
+    laid_out = []
+
+    def slow(html, base_url):
+        laid_out.append(html)
+        time.sleep(1.0)
+        return b"%PDF-1.7 test"
+
+    monkeypatch.setattr(pdf, "_lay_out", slow)
+    monkeypatch.setattr(pdf, "WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(pdf, "_cache", type(pdf._cache)())
+    ids = add_practices(db, record(title="One"), record(title="Two"))
+    sync(client.app)
+    from starlette.testclient import TestClient as Client
+
+    from tests.conftest import post_form
+
+    browsers = {name: Client(client.app, base_url="https://testserver") for name in "ab"}
+    results = {}
+    for own, practice_id in zip(browsers.values(), ids, strict=True):
+        own.__enter__()
+        post_form(own, f"/practices/{practice_id}", "/brief/add", {"practice_id": practice_id})
+
+    def fetch(name):
+        results[name] = browsers[name].get("/brief.pdf")
+
+    threads = [threading.Thread(target=fetch, args=(name,)) for name in browsers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    statuses = sorted(r.status_code for r in results.values())
+    assert statuses == [200, 503]
+    busy = next(n for n, r in results.items() if r.status_code == 503)
+    assert results[busy].headers["retry-after"] and "try again" in results[busy].text
+    # The one turned away tries again: laid out now; and once more: from the cache.
+    assert browsers[busy].get("/brief.pdf").status_code == 200
+    assert browsers[busy].get("/brief.pdf").status_code == 200
+    for own in browsers.values():
+        own.__exit__(None, None, None)
+    assert len(laid_out) == 2

@@ -100,3 +100,30 @@ def test_upgrading_a_database_with_data_keeps_every_row(db):
         assert connection.execute(text("SELECT count(*) FROM practice_tag")).scalar() == 1
         assert connection.execute(text("SELECT count(*) FROM practice_source")).scalar() == 1
         assert connection.execute(text("SELECT auth_version FROM app_user")).all() == []
+
+
+def test_accounts_deactivated_before_0005_stay_deactivated(db):
+    """The migration tells an administrator's deactivation from a wait for approval, from the
+    audit log, so a curator cannot approve a deactivated account afterwards."""
+    migrations.downgrade(db.engine, "0004")
+    with db.engine.begin() as connection:
+        for user_id, active in ((1, False), (2, False), (3, True)):
+            connection.execute(
+                text(
+                    "INSERT INTO app_user (id, email, name, role, password_hash, active, "
+                    "created_at, auth_version) VALUES (:id, :email, 'N', 'partner', 'x', "
+                    ":active, '2026-01-01', 0)"
+                ),
+                {"id": user_id, "email": f"u{user_id}@x.example", "active": active},
+            )
+        connection.execute(
+            text(
+                "INSERT INTO audit_log (at, action, target, address, detail) VALUES "
+                "('2026-01-02', 'account.approved', 'user:1', '', '{}'), "
+                "('2026-01-03', 'account.deactivated', 'user:1', '', '{}')"
+            )
+        )
+    migrations.upgrade(db.engine)
+    with db.engine.connect() as connection:
+        rows = dict(connection.execute(text("SELECT id, deactivated_at FROM app_user")).all())
+    assert rows[1] is not None and rows[2] is None and rows[3] is None

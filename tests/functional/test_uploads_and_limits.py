@@ -124,3 +124,61 @@ def test_a_body_without_content_length_is_counted(client, draft):
         headers={"content-type": "application/x-www-form-urlencoded"},
     )
     assert response.status_code == 413
+
+
+def office(*parts: tuple[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in parts:
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+MACRO_TYPES = (
+    '<Types><Override PartName="/word/document.xml" ContentType="application/'
+    'vnd.ms-word.document.macroEnabled.main+xml"/></Types>'
+)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        office(
+            ("[Content_Types].xml", "<Types/>"),
+            ("word/document.xml", "<document/>"),
+            ("word/vbaProject.bin", 'Attribute VB_Name = "ThisDocument"'),
+        ),
+        office(("[Content_Types].xml", MACRO_TYPES), ("word/document.xml", "<document/>")),
+        office(
+            ("[Content_Types].xml", "<Types/>"),
+            ("word/document.xml", "<document/>"),
+            ("word/embeddings/oleObject1.bin", "MZ"),
+        ),
+    ],
+    ids=["vba project", "macro-enabled content type", "embedded program"],
+)
+def test_a_docx_with_macros_is_refused(client, draft, data):
+    """A .docm renamed .docx opens in Word and offers to run its macros (issue 10, item 15)."""
+    response = upload(client, draft, "evidence.docx", data)
+    assert "macros" in client.get(response.headers["location"]).text
+    assert attached(client, draft) == []
+
+
+def test_making_a_draft_an_update_deletes_its_evidence_files(client, db, draft, settings):
+    """The draft's rows went, its files stayed on disk for ever (issue 10, item 14)."""
+    from tests.conftest import add_practices, record, sync
+
+    (published,) = add_practices(db, record(title="Published already"))
+    sync(client.app)
+    upload(client, draft, "a.pdf", PDF)
+    upload(client, draft, "b.png", PNG)
+    assert len(list(settings.upload_dir.iterdir())) == 2
+    response = post_form(
+        client,
+        f"/submissions/{draft}/submit",
+        f"/submissions/{draft}/submit",
+        {"action": "make_update", "target": str(published)},
+    )
+    assert response.status_code == 303 and "/submissions/updates/" in response.headers["location"]
+    assert "2 evidence files were deleted" in client.get(response.headers["location"]).text
+    assert list(settings.upload_dir.iterdir()) == []

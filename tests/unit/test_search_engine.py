@@ -146,7 +146,24 @@ def test_phrases_and_boolean_operators(index):
 
 
 @pytest.mark.parametrize(
-    "q", ['"unclosed', "(((", "AND OR NOT", "title:x", "a:b:c", "*", "\\", "))(("]
+    "q",
+    [
+        '"unclosed',
+        "(((",
+        "AND OR NOT",
+        "title:x",
+        "a:b:c",
+        "*",
+        "\\",
+        "))((",
+        # Whoosh's parser raised IndexError on these, and so did the plain-words fallback,
+        # which read the same operators again (issue 10, item 7).
+        "NOT NOT a",
+        "NOT NOT NOT",
+        "a AND NOT NOT b",
+        "(NOT NOT)",
+        "NOT OR NOT",
+    ],
 )
 def test_odd_syntax_never_fails(index, q):
     index.search(SearchParams(q=q))
