@@ -3,6 +3,7 @@
 import logging
 import time
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -12,7 +13,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from repository import errors, migrations, operations
+from repository import errors, migrations, operations, outbox
 from repository.accounts import views as accounts
 from repository.accounts.services import prune_expired
 from repository.api import views as api
@@ -33,6 +34,8 @@ from search import SearchIndex
 
 STATIC_DIR = Path(__file__).parent / "static"
 PRUNE_SECONDS = 60  # expired sessions and attempt counters
+HEARTBEAT_SECONDS = 5  # this node's outbox position, for pruning and the other nodes' /readyz
+PRUNE_OUTBOX_SECONDS = 600
 FEATURES = (practices, discovery, submissions, review, brief, coverage, api, accounts, operations)
 log = logging.getLogger(__name__)
 
@@ -54,6 +57,21 @@ def every(seconds: float, function):
     return chore
 
 
+def report_position(app: Starlette) -> None:
+    """Record how far this node's index has applied the outbox (not while it has none)."""
+    index = app.state.index
+    if index.current_dir() is not None and not index.damage:
+        outbox.record_position(app.state.db, app.state.node_name, index.applied_seq())
+
+
+def prune_outbox(db: Database, settings: Settings) -> int:
+    return outbox.prune(
+        db,
+        retention=timedelta(days=settings.outbox_retention_days),
+        node_timeout=timedelta(hours=settings.node_timeout_hours),
+    )
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
     settings = (settings or Settings.from_env()).checked()
 
@@ -71,6 +89,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         # uvicorn and every worker with it.
         check_permissions(settings.index_dir)
         repaired = start_up_repair(app.state.index_sync)
+        report_position(app)
         worker = None
         if settings.index_poll_seconds > 0:
             worker = IndexWorker(
@@ -79,6 +98,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 chores=(
                     lambda: app.state.misses.flush(app.state.db),
                     every(PRUNE_SECONDS, lambda: prune_expired(app.state.db)),
+                    every(HEARTBEAT_SECONDS, lambda: report_position(app)),
+                    every(PRUNE_OUTBOX_SECONDS, lambda: prune_outbox(app.state.db, settings)),
                 ),
                 repair_first=not repaired,
             )
@@ -117,6 +138,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.templates = make_templates(settings.debug)
     app.state.index = SearchIndex(settings.index_dir)
     app.state.index_sync = IndexSync(app.state.db, app.state.index)
+    app.state.node_name = settings.index_node_name
     app.state.index_worker = None
     app.state.misses = MissLog()
     app.state.route_paths = {}  # templating.route_path remembers url_path_for answers here

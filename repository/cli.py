@@ -281,6 +281,20 @@ def check_index():
     )
 
 
+@main.command("prune-outbox")
+@clear_errors
+def prune_outbox_command():
+    """Delete index outbox entries that every live node has applied and that are older than
+    PRACTICES_OUTBOX_RETENTION_DAYS (the app's index writer also does it every 10 minutes)."""
+    from repository.app import prune_outbox
+
+    settings_ = settings()
+    database_ = database(settings_)
+    _require_migrated(database_)
+    count = prune_outbox(database_, settings_)
+    click.echo(f"pruned {count} applied outbox entries")
+
+
 @main.command("backup")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @clear_errors

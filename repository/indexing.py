@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from repository import outbox
 from repository.db import Database
 from repository.models import IndexOutbox, Practice
 from repository.practices.documents import index_document
@@ -81,7 +82,10 @@ class IndexSync:
     # -- writing the index -----------------------------------------------------------------
 
     def catch_up(self) -> int:
-        """Apply every pending outbox entry; return how many. Raises IndexBusy if locked."""
+        """Apply every pending outbox entry; return how many. Raises IndexBusy if locked.
+
+        An index behind the last pruned entry has missed changes that are gone from the
+        outbox: it is rebuilt from the database instead."""
         applied = 0
         while True:
             after = self.index.applied_seq()
@@ -92,6 +96,16 @@ class IndexSync:
                     .order_by(IndexOutbox.seq)
                     .limit(BATCH)
                 ).all()
+                # Read after the entries: a prune that removed any of them is seen here.
+                pruned = outbox.pruned_through(session)
+            if after < pruned:
+                log.warning(
+                    "this index stopped at outbox entry %d, and entries up to %d were pruned "
+                    "while this node was away: rebuilding it from the database",
+                    after,
+                    pruned,
+                )
+                return self.rebuild(wait=False) + 1
             if not entries:
                 return applied
             ids = sorted({practice_id for _, practice_id in entries})

@@ -276,6 +276,28 @@ class IndexOutbox(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class IndexNode(Base):
+    """An app node's index and how far it has applied the outbox; pruning waits for the
+    nodes seen lately (repository/outbox.py)."""
+
+    __tablename__ = "index_node"
+
+    name: Mapped[str] = mapped_column(String(300), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class OutboxPruning(Base):
+    """One row: the last outbox entry pruned. An index behind it has missed changes for good
+    and is rebuilt from the database instead of caught up."""
+
+    __tablename__ = "outbox_pruning"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pruned_through: Mapped[int] = mapped_column(Integer)
+    pruned_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class PracticeUpdate(Base):
     """A proposed change to a published practice, reviewed while the current version stays
     public; publishing it applies its document to the practice."""

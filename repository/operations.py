@@ -5,13 +5,15 @@ import json
 import logging
 import secrets
 import time
+from datetime import timedelta
 
 from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from repository import migrations
+from repository import migrations, outbox
+from repository.models import utcnow
 
 log = logging.getLogger("repository.requests")
 
@@ -147,6 +149,24 @@ def _index_check(app) -> str:
         return f"unreadable: {type(error).__name__}"
 
 
+def _outbox_report(app) -> dict | None:
+    """This node's lag behind the outbox, and every node's position as last recorded."""
+    settings, index = app.state.settings, app.state.index
+    now = utcnow()
+    try:
+        applied = index.applied_seq()
+        nodes = outbox.positions(app.state.db)
+        timeout = timedelta(hours=settings.node_timeout_hours)
+        return {
+            "node": app.state.node_name,
+            "position": applied,
+            "behind": outbox.lag(app.state.db, applied, now),
+            "nodes": [node.to_dict(now, timeout) for node in nodes],
+        }
+    except Exception as error:  # a report, not a check: never turns readiness into a 500
+        return {"error": type(error).__name__}
+
+
 def readyz(request: Request) -> Response:
     """Database reachable, migrations at head, index caught up with the outbox within a bound."""
     ready, checks = readiness(request.app)
@@ -154,6 +174,7 @@ def readyz(request: Request) -> Response:
         {
             "status": "ready" if ready else "not ready",
             "checks": checks,
+            "outbox": _outbox_report(request.app) if checks["database"] == "ok" else None,
             # Search by meaning is an addition: without it search runs on words, still ready.
             "semantic_search": request.app.state.index.semantic_status(),
         },

@@ -32,6 +32,12 @@ class Settings:
     # Addresses (or networks) of the reverse proxies whose X-Forwarded-For and -Proto are
     # believed; none by default, so a client cannot claim another address.
     forwarded_allow_ips: tuple[str, ...] = ()
+    # This node's name in the table of index positions; empty means hostname:index directory.
+    node_name: str = ""
+    # Outbox entries every live node has applied are pruned once older than this.
+    outbox_retention_days: float = 7.0
+    # A node not seen for this long is not waited for (it rebuilds its index when it returns).
+    node_timeout_hours: float = 24.0
 
     @classmethod
     def from_env(cls, environ=os.environ, **overrides) -> "Settings":
@@ -57,6 +63,14 @@ class Settings:
             values["rate_limit_per_minute"] = int(limit)
         if proxies := environ.get("PRACTICES_FORWARDED_ALLOW_IPS"):
             values["forwarded_allow_ips"] = addresses(proxies)
+        if name := environ.get("PRACTICES_NODE_NAME"):
+            values["node_name"] = name.strip()[:300]
+        for variable, key in (
+            ("PRACTICES_OUTBOX_RETENTION_DAYS", "outbox_retention_days"),
+            ("PRACTICES_NODE_TIMEOUT_HOURS", "node_timeout_hours"),
+        ):
+            if variable in environ:
+                values[key] = _positive_number(variable, environ[variable])
         if "PRACTICES_DEBUG" in environ:
             values["debug"] = _flag(environ["PRACTICES_DEBUG"])
         values.update(overrides)
@@ -79,6 +93,22 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def index_node_name(self) -> str:
+        import socket
+
+        return self.node_name or f"{socket.gethostname()}:{self.index_dir.resolve()}"[:300]
+
+
+def _positive_number(variable: str, value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not number >= 0 or number == float("inf"):
+        raise SettingsError(f"{variable} must be a number of zero or more")
+    return number
 
 
 def _replace(settings: Settings, **changes) -> Settings:
