@@ -1,0 +1,45 @@
+"""The cluster drill, shortened (benchmarks/cluster_drill.py; docs/operations.md).
+
+It starts PostgreSQL, three servers and HAProxy, so it runs only when asked:
+
+    PRACTICES_CLUSTER_DRILL=1 .venv/bin/pytest tests/functional/test_cluster_drill.py
+
+CI does not run it (it would add minutes); run it before changing serving, the index writer or
+the outbox.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        os.environ.get("PRACTICES_CLUSTER_DRILL") != "1",
+        reason="the cluster drill runs only with PRACTICES_CLUSTER_DRILL=1",
+    ),
+]
+
+
+def test_a_node_killed_under_load_loses_no_request_or_write_and_every_index_converges():
+    result = subprocess.run(
+        [
+            *(sys.executable, "benchmarks/cluster_drill.py"),
+            *("--seconds", "40", "--users", "10", "--semantic", "off"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert "failed requests apart from those: 0" in output, output[-3000:]
+    assert "lost: 0" in output, output[-3000:]
+    assert output.count("index matches the database") == 3, output[-3000:]
+    assert "CLUSTER DRILL PASSED" in output and result.returncode == 0, output[-3000:]
