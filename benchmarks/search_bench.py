@@ -240,8 +240,8 @@ def run(size: int, query_count: int) -> None:
     vectors = index._fresh()[1].vectors
     if vectors is not None:
         print(
-            f"vector matrix:     {vectors.matrix.shape[0]} passages x {vectors.matrix.shape[1]}, "
-            f"{vectors.matrix.nbytes / 2**20:.0f} MB float32"
+            f"vector matrix:     {vectors.passages} passages x {vectors.dim}, "
+            f"{vectors.nbytes / 2**20:.0f} MB float32 in {len(vectors.parts)} segment files"
         )
     repeated = []
     for _kind, params in queries[:50]:

@@ -163,6 +163,7 @@ class IndexSync:
             if not self.index.exists():
                 raise IndexUnavailable("no readable index")
             self.index.verify()
+            self.index.complete_vector_files()
             self.catch_up()
             drift = self.drift()
         except IndexBusy:

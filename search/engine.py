@@ -29,7 +29,14 @@ from search.querying import Coordinated, QueryBuilder, load_synonyms
 from search.schema import TEXT_FIELDS, make_schema, to_fields
 from search.scoring import Evaluator, Unsupported, field_lengths, numeric_column, read_postings
 from search.snapshot import Snapshot
-from search.vectors import VectorCache, VectorTable, content_key, passages
+from search.vectors import (
+    SegmentVectors,
+    VectorCache,
+    VectorTable,
+    content_key,
+    passages,
+    shared_files_enabled,
+)
 
 CACHE_SIZE = 512
 FRESHNESS_CHECK_SECONDS = 0.05
@@ -55,6 +62,17 @@ class IndexBusy(Exception):
     """Another writer holds the index lock; try again later."""
 
 
+def _segment_id(leaf) -> str | None:
+    """The Whoosh segment a leaf reader reads (None for the empty reader of an empty index)."""
+    segment = getattr(leaf, "segment", None)
+    segment = segment() if callable(segment) else None
+    return segment.segment_id() if segment is not None else None
+
+
+def _vector_file_name(cache: VectorCache, segment: str) -> str:
+    return f"vec-{cache.slug}-{segment}"
+
+
 class SearchIndex:
     def __init__(
         self,
@@ -77,6 +95,8 @@ class SearchIndex:
         self._checked_at = 0.0
         self._cache: OrderedDict = OrderedDict()
         self._digests = integrity.FileDigests()
+        # Vectors of the open snapshot's segments by (generation directory, segment id).
+        self._segments: dict[tuple[str, str], SegmentVectors] = {}
         self._opened: dict[str, integrity.Signature | None] = {}  # files of the open searcher
         # Why the open index was found damaged, until a rebuild replaces it (the writer looks).
         self.damage: str | None = None
@@ -279,6 +299,7 @@ class SearchIndex:
                 raise
             finally:
                 ix.close()
+            self._write_vector_files(directory)
             # The manifest first: readers wait for it after a commit (search.integrity).
             self._write_manifest(directory)
             self._forget_vectors(directory, replaced - {item["vkey"] for item in fields})
@@ -346,6 +367,7 @@ class SearchIndex:
             ix.close()
             if self.vector_cache() is not None:
                 self.vector_cache().keep_only(keys)
+            self._write_vector_files(directory)
             self._write_manifest(directory)
             self._write_seq(directory, seq)
             link = self.root / f"current.{time.time_ns()}"
@@ -417,7 +439,7 @@ class SearchIndex:
                     continue
                 self._generation += 1
                 snapshot = Snapshot(searcher.reader(), self._generation)
-                snapshot.vectors = self._vector_table(snapshot)
+                snapshot.vectors = self._vector_table(snapshot, directory)
             except IndexUnavailable:
                 raise
             except Exception as error:
@@ -463,17 +485,85 @@ class SearchIndex:
         if self._searcher is not None:
             self._searcher.close()
         self._searcher = self._snapshot = self._target = None
+        self._segments = {}
         self._opened = {}
         self._cache.clear()
         raise IndexUnavailable(reason)
 
-    def _vector_table(self, snapshot: Snapshot) -> VectorTable | None:
+    def _segment_vectors(self, directory: Path, leaf, keys: np.ndarray, mapped: bool):
+        """One segment's vectors: kept from an earlier snapshot, mapped from the writer's
+        files, or read from the cache into memory."""
+        segment = _segment_id(leaf)
+        held = self._segments.get((str(directory), segment)) if segment else None
+        if held is not None and (held.mapped or not mapped):
+            return held
         cache = self.vector_cache()
-        if cache is None:
+        part = None
+        if mapped and segment:
+            name = _vector_file_name(cache, segment)
+            part = SegmentVectors.load(directory, name, keys, self.embedder.dim)
+        return part or held or SegmentVectors.from_cache(keys, cache, self.embedder.dim)
+
+    def _vector_table(self, snapshot: Snapshot, directory: Path) -> VectorTable | None:
+        if self.vector_cache() is None:
             return None
-        previous = self._snapshot.vectors if self._snapshot is not None else None
+        mapped = shared_files_enabled()
         keys = numeric_column(snapshot.reader, "vkey", snapshot.size)
-        return VectorTable.build(keys, snapshot.live, cache, self.embedder.dim, previous)
+        parts, held = [], {}
+        for leaf, offset in snapshot.reader.leaf_readers():
+            own = keys[offset : offset + leaf.doc_count_all()]
+            part = self._segment_vectors(directory, leaf, own, mapped)
+            parts.append(part)
+            if segment := _segment_id(leaf):
+                held[(str(directory), segment)] = part
+        self._segments = held  # parts of segments merged away are let go (and unmapped)
+        return VectorTable(parts, snapshot.live, self.embedder.dim)
+
+    def complete_vector_files(self) -> None:
+        """Write the vector files an index lacks (one written before they existed, or while
+        the model was off), without waiting for the next commit. IndexBusy if locked."""
+        if self.vector_cache() is None:
+            return
+        with self._write_lock, self._writer_lock(wait=False):
+            directory = self.current_dir()
+            if directory is None or integrity.problem(directory, self._digests):
+                return  # nothing to complete, or damage: the repair's business
+            before = sorted(p.name for p in directory.glob("vec-*"))
+            self._write_vector_files(directory)
+            if sorted(p.name for p in directory.glob("vec-*")) == before:
+                return
+            self._write_manifest(directory)
+        with self._lock:
+            self._target = None  # reopen, mapping the new files
+        self.mark_stale()
+
+    def _write_vector_files(self, directory: Path) -> None:
+        """After a commit, under the writer lock: write the vector rows of every segment that
+        has none yet, and remove those of segments merged away (before the manifest, which
+        then lists exactly these files)."""
+        cache = self.vector_cache()
+        wanted = set()
+        if cache is not None:
+            ix = self._open(directory)
+            try:
+                with ix.reader() as reader:
+                    for leaf, _offset in reader.leaf_readers():
+                        segment = _segment_id(leaf)
+                        if segment is None:
+                            continue
+                        name = _vector_file_name(cache, segment)
+                        wanted |= {p.name for p in SegmentVectors.paths(directory, name)}
+                        if all(p.exists() for p in SegmentVectors.paths(directory, name)):
+                            continue
+                        keys = numeric_column(leaf, "vkey", leaf.doc_count_all())
+                        part = self._segments.get((str(directory), segment))
+                        part = part or SegmentVectors.from_cache(keys, cache, self.embedder.dim)
+                        part.save(directory, name)
+            finally:
+                ix.close()
+        for path in directory.glob("vec-*"):
+            if path.name not in wanted:
+                path.unlink(missing_ok=True)
 
     def warm(self) -> None:
         """Open the current reader and build its arrays now (the writer calls this after a
@@ -664,8 +754,8 @@ class SearchIndex:
         if docnum is None:
             return []
         vectors = snapshot.vectors
-        if vectors is not None and vectors.counts[docnum]:
-            similarities = vectors.similarities(vectors.matrix[vectors.starts[docnum]])
+        if vectors is not None and vectors.with_vectors[docnum]:
+            similarities = vectors.similarities(vectors.first_row(docnum))
             similarities[docnum] = -1.0
             order = np.argsort(-similarities, kind="stable")[:limit]
             return self._cards(searcher, [d for d in order if similarities[d] > -1])
@@ -691,3 +781,4 @@ class SearchIndex:
             if self._searcher is not None:
                 self._searcher.close()
             self._searcher = self._snapshot = None
+            self._segments = {}

@@ -20,7 +20,8 @@ import threading
 from pathlib import Path
 
 MANIFEST = "manifest.json"
-SUFFIXES = (".toc", ".seg")
+# Whoosh's files, and the vector rows the writer derives from each segment (search/vectors.py).
+SUFFIXES = (".toc", ".seg", ".npy")
 _TOC = re.compile(r"^_MAIN_(\d+)\.toc$")
 
 Signature = tuple[int, int, int]

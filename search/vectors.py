@@ -6,9 +6,18 @@ published practice and nothing else ever does. They are cached by content (a has
 name and the embedded texts) in one SQLite file beside the index generations, so a rebuild only
 embeds what changed; entries no live document uses are deleted when their practice leaves the
 index or changes.
+
+The matrix a snapshot searches is kept per Whoosh segment (segments never change once written).
+After each commit the index writer writes every new segment's rows as a .npy file in the
+generation directory, and every worker maps those files read-only (numpy memmap), so N workers
+share one copy in the page cache instead of holding N. The files are derived data in the
+manifest like the segments: checked by readers, rebuilt with the index when damaged, removed
+when their segment is merged away (a reader that still maps one keeps its pages until it
+closes).
 """
 
 import hashlib
+import os
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -24,6 +33,7 @@ MEMORY_ENTRIES = 4_000  # recently used vectors kept in memory as well (about 25
 # practices (a rebuild into a new directory, the test suite) embeds nothing again.
 _MEMORY: OrderedDict[tuple[str, int], np.ndarray] = OrderedDict()
 _MEMORY_LOCK = threading.Lock()
+SHARED_SETTING = "PRACTICES_SHARED_VECTORS"
 
 
 def passages(document: dict) -> list[str]:
@@ -52,6 +62,7 @@ class VectorCache:
 
     def __init__(self, root: Path, model: str, dim: int):
         slug = hashlib.sha256(model.encode()).hexdigest()[:12]
+        self.slug = slug
         self.path = Path(root) / f"vectors-{slug}.sqlite"
         self.dim = dim
         self.model = model
@@ -152,51 +163,107 @@ class VectorCache:
                 self._connection = None
 
 
-class VectorTable:
-    """The vectors of a snapshot's live documents as one float32 matrix: the rows of document
-    `d` are starts[d] to starts[d] + counts[d] (no rows when it has no vector)."""
+def shared_files_enabled(environ=os.environ) -> bool:
+    """Readers map the writer's matrix files unless PRACTICES_SHARED_VECTORS=off (then each
+    process builds its matrix in memory from the cache, as before; kept for measuring)."""
+    return environ.get(SHARED_SETTING, "on").strip().lower() not in ("off", "0", "false", "no")
 
-    def __init__(self, matrix: np.ndarray, starts: np.ndarray, counts: np.ndarray, keys):
-        self.matrix = matrix
-        self.starts = starts
-        self.counts = counts
+
+class SegmentVectors:
+    """The vectors of one Whoosh segment's documents, deleted ones included (a segment never
+    changes once written; deletions are the snapshot's live mask): the rows of the segment's
+    document d are starts[d] to starts[d] + counts[d] of `rows`."""
+
+    def __init__(self, keys: np.ndarray, counts: np.ndarray, rows: np.ndarray):
         self.keys = keys
-        self.with_vectors = counts > 0
-        self._firsts = starts[self.with_vectors]
-        self._positions = {
-            int(k): (int(s), int(c)) for k, s, c in zip(keys, starts, counts, strict=True) if c
-        }
+        self.counts = counts
+        self.starts = np.cumsum(counts) - counts
+        self.rows = rows
+        self.mapped = isinstance(rows, np.memmap)
 
     @classmethod
-    def build(cls, keys: np.ndarray, live: np.ndarray, cache: VectorCache, dim: int, previous):
-        """Rows for each live document's key, taken from the previous table where it had them
-        (most of them, after a commit) and from the cache otherwise."""
-        reusable = previous._positions if previous is not None else {}
-        wanted = [int(k) for k, alive in zip(keys, live, strict=True) if alive and k]
-        fetched = cache.get(k for k in wanted if k not in reusable)
-        pieces, starts = [], np.zeros(len(keys), dtype=np.int64)
+    def from_cache(cls, keys: np.ndarray, cache: VectorCache, dim: int) -> "SegmentVectors":
+        fetched = cache.get(k for k in keys.tolist() if k)
         counts = np.zeros(len(keys), dtype=np.int64)
-        position = 0
-        for docnum, (key, alive) in enumerate(zip(keys.tolist(), live.tolist(), strict=True)):
-            if not alive or not key:
-                continue
-            if key in reusable:
-                start, count = reusable[key]
-                rows = previous.matrix[start : start + count]
-            elif key in fetched:
-                rows = fetched[key]
-            else:
+        pieces = []
+        for docnum, key in enumerate(keys.tolist()):
+            rows = fetched.get(key) if key else None
+            if rows is None:
                 continue  # not embedded (the model was off when it was indexed)
             pieces.append(rows)
-            starts[docnum], counts[docnum] = position, len(rows)
-            position += len(rows)
-        matrix = np.concatenate(pieces) if pieces else np.zeros((0, dim), dtype=np.float32)
-        return cls(np.ascontiguousarray(matrix, dtype=np.float32), starts, counts, keys)
+            counts[docnum] = len(rows)
+        rows = np.concatenate(pieces) if pieces else np.zeros((0, dim), dtype=np.float32)
+        return cls(keys, counts, np.ascontiguousarray(rows, dtype=np.float32))
+
+    @staticmethod
+    def paths(directory: Path, name: str) -> tuple[Path, Path]:
+        return directory / f"{name}.rows.npy", directory / f"{name}.keys.npy"
+
+    def save(self, directory: Path, name: str) -> None:
+        """Write the rows, then the keys and counts: a reader takes the pair only when the
+        keys match its segment's, so a half-written pair is never used."""
+        for path, array in zip(
+            self.paths(directory, name),
+            (self.rows, np.stack([self.keys, self.counts])),
+            strict=True,
+        ):
+            temporary = path.with_name(path.name + ".tmp")
+            with open(temporary, "wb") as handle:
+                np.save(handle, np.asarray(array))
+            os.replace(temporary, path)
+
+    @classmethod
+    def load(cls, directory: Path, name: str, keys: np.ndarray, dim: int):
+        """The segment's vectors mapped read-only from the writer's files (the pages are
+        shared by every process that maps them); None when they are missing or do not fit."""
+        rows_path, keys_path = cls.paths(directory, name)
+        try:
+            stored = np.load(keys_path, allow_pickle=False)
+            if stored.shape != (2, len(keys)) or not np.array_equal(stored[0], keys):
+                return None
+            rows = np.load(rows_path, mmap_mode="r", allow_pickle=False)
+        except (OSError, ValueError):
+            return None
+        counts = stored[1].astype(np.int64)
+        if rows.dtype != np.float32 or rows.shape != (int(counts.sum()), dim):
+            return None
+        return cls(keys, counts, rows)
+
+
+class VectorTable:
+    """The vectors of a snapshot: one SegmentVectors per segment, in document order. A
+    document's similarity is its best row's; deleted documents and those without vectors
+    get -1."""
+
+    def __init__(self, parts: list[SegmentVectors], live: np.ndarray, dim: int):
+        self.parts = parts
+        self.dim = dim
+        counts = np.concatenate([p.counts for p in parts]) if parts else np.zeros(0, np.int64)
+        self._has_rows = counts > 0
+        self.with_vectors = self._has_rows & live
+        self._dead = ~live
+        row_offsets = np.cumsum([0] + [len(p.rows) for p in parts])
+        starts = [p.starts + offset for p, offset in zip(parts, row_offsets, strict=False)]
+        starts = np.concatenate(starts) if starts else np.zeros(0, np.int64)
+        self._firsts = starts[self._has_rows]
+        self._doc_offsets = np.cumsum([0] + [len(p.keys) for p in parts])
+        self.passages = int(row_offsets[-1])
+
+    @property
+    def nbytes(self) -> int:
+        return self.passages * self.dim * 4
 
     def similarities(self, vector: np.ndarray) -> np.ndarray:
         """Each document's best cosine similarity to the vector; -1 where it has no vector."""
-        best = np.full(len(self.counts), -1.0, dtype=np.float32)
-        if len(self.matrix):
-            rows = self.matrix @ vector
-            best[self.with_vectors] = np.maximum.reduceat(rows, self._firsts)
+        best = np.full(len(self._has_rows), -1.0, dtype=np.float32)
+        if self.passages:
+            rows = np.concatenate([p.rows @ vector for p in self.parts])
+            best[self._has_rows] = np.maximum.reduceat(rows, self._firsts)
+            best[self._dead] = -1.0
         return best
+
+    def first_row(self, docnum: int) -> np.ndarray:
+        """The first vector of a document that has vectors (its title and summary)."""
+        part = int(np.searchsorted(self._doc_offsets, docnum, side="right")) - 1
+        local = docnum - int(self._doc_offsets[part])
+        return np.asarray(self.parts[part].rows[int(self.parts[part].starts[local])])
