@@ -113,9 +113,20 @@ class Node(DrillServer):
         return Path(self.env["PRACTICES_INDEX_DIR"])
 
 
+def find_haproxy(name: str) -> str:
+    """The HAProxy program (Debian puts it in /usr/sbin, often not on a user's PATH)."""
+    found = shutil.which(name, path=f"{os.environ.get('PATH', '')}:/usr/sbin")
+    if not found:
+        raise DrillFailure(
+            f"HAProxy is missing ({name} not found): apt-get install -y haproxy (Debian's "
+            "package), or name the program with --haproxy"
+        )
+    return found
+
+
 class Balancer:
-    def __init__(self, work: Path, port: int, nodes: list[Node]):
-        self.work, self.port, self.nodes = work, port, nodes
+    def __init__(self, work: Path, port: int, nodes: list[Node], haproxy: str):
+        self.work, self.port, self.nodes, self.haproxy = work, port, nodes, haproxy
         self.config = work / "haproxy.cfg"
         self.log_path = work / "haproxy.log"
         self.process: subprocess.Popen | None = None
@@ -125,9 +136,7 @@ class Balancer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
-        if not Path(haproxy).exists():
-            raise DrillFailure("HAProxy is missing: apt-get install -y haproxy (Debian's package)")
+        haproxy = self.haproxy
         servers = "\n".join(
             f"    server {node.name} 127.0.0.1:{node.port} check" for node in self.nodes
         )
@@ -254,6 +263,7 @@ def run_load(
 
 
 def drill(args) -> bool:
+    haproxy = find_haproxy(args.haproxy)  # before anything is started
     work = Path(tempfile.mkdtemp(prefix="practices-cluster-"))
     work.chmod(0o711)  # PostgreSQL runs as its own user and needs to reach its directory
     print(f"cluster drill in {work}: {NODES} nodes, semantic search {args.semantic}")
@@ -261,8 +271,6 @@ def drill(args) -> bool:
     balancer = None
     nodes: list[Node] = []
     try:
-        if not (shutil.which("haproxy") or Path("/usr/sbin/haproxy").exists()):
-            raise DrillFailure("HAProxy is missing: apt-get install -y haproxy (Debian's package)")
         postgres.start()
         nodes = [
             Node(work / f"node{n}", postgres.url, args.base_port + n - 1, f"node{n}", args.semantic)
@@ -272,18 +280,23 @@ def drill(args) -> bool:
         for node in nodes:
             node.work.mkdir(parents=True, exist_ok=True)
             node.start(timeout=180)
-        balancer = Balancer(work, args.balancer_port, nodes)
+        balancer = Balancer(work, args.balancer_port, nodes, haproxy)
         balancer.start()
         writes = work / "writes.jsonl"
         print(f"  {time.strftime('%X')} load: {args.users} users for {args.seconds} s")
         locust, _killed_at = run_load(balancer, nodes, work, args, writes)
-        return check(balancer, nodes, work, writes, locust.returncode, postgres.url)
+        passed = check(balancer, nodes, work, writes, locust.returncode, postgres.url)
     finally:
         for node in nodes:
             node.stop()
         if balancer:
             balancer.stop()
         postgres.stop()
+    if passed and not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    else:
+        print(f"logs, database and indexes kept in {work}")
+    return passed
 
 
 def check(balancer, nodes, work, writes, locust_status, database_url) -> bool:
@@ -369,6 +382,10 @@ def main() -> None:
     parser.add_argument("--base-port", type=int, default=8150)
     parser.add_argument("--balancer-port", type=int, default=8160)
     parser.add_argument("--postgres-port", type=int, default=5495)
+    parser.add_argument("--haproxy", default="haproxy", help="the HAProxy program")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the work directory (kept anyway on failure)"
+    )
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     try:

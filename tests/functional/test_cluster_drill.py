@@ -17,27 +17,32 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        os.environ.get("PRACTICES_CLUSTER_DRILL") != "1",
-        reason="the cluster drill runs only with PRACTICES_CLUSTER_DRILL=1",
-    ),
-]
 
-
-def test_a_node_killed_under_load_loses_no_request_or_write_and_every_index_converges():
-    result = subprocess.run(
-        [
-            *(sys.executable, "benchmarks/cluster_drill.py"),
-            *("--seconds", "40", "--users", "10", "--semantic", "off"),
-        ],
+def drill(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "benchmarks/cluster_drill.py", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=600,
         check=False,
     )
+
+
+def test_without_haproxy_the_drill_stops_at_once_saying_what_to_install():
+    result = drill("--haproxy", "no-such-haproxy")
+    assert result.returncode == 1
+    assert "HAProxy is missing" in result.stderr and "apt-get install -y haproxy" in result.stderr
+    assert "load:" not in result.stdout  # nothing was started
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    os.environ.get("PRACTICES_CLUSTER_DRILL") != "1",
+    reason="the cluster drill runs only with PRACTICES_CLUSTER_DRILL=1",
+)
+def test_a_node_killed_under_load_loses_no_request_or_write_and_every_index_converges():
+    result = drill("--seconds", "40", "--users", "10", "--semantic", "off")
     output = result.stdout + result.stderr
     assert "failed requests apart from those: 0" in output, output[-3000:]
     assert "lost: 0" in output, output[-3000:]
