@@ -32,7 +32,7 @@ class Settings:
     # Addresses (or networks) of the reverse proxies whose X-Forwarded-For and -Proto are
     # believed; none by default, so a client cannot claim another address.
     forwarded_allow_ips: tuple[str, ...] = ()
-    # This node's name in the table of index positions; empty means hostname:index directory.
+    # This node's name in the table of index positions; empty: host name and index directory.
     node_name: str = ""
     # Outbox entries every live node has applied are pruned once older than this.
     outbox_retention_days: float = 7.0
@@ -96,9 +96,15 @@ class Settings:
 
     @property
     def index_node_name(self) -> str:
+        """PRACTICES_NODE_NAME, or the host name and a digest of the index directory's path
+        (/readyz shows node names to anyone: a digest rather than the path itself)."""
+        import hashlib
         import socket
 
-        return self.node_name or f"{socket.gethostname()}:{self.index_dir.resolve()}"[:300]
+        if self.node_name:
+            return self.node_name
+        digest = hashlib.sha256(str(self.index_dir.resolve()).encode()).hexdigest()[:8]
+        return f"{socket.gethostname()[:250]}-{digest}"
 
 
 def _positive_number(variable: str, value: str) -> float:

@@ -144,3 +144,13 @@ def test_a_bad_retention_setting_is_a_clear_error(monkeypatch):
     result = CliRunner().invoke(main, ["prune-outbox"])
     assert result.exit_code != 0
     assert "PRACTICES_OUTBOX_RETENTION_DAYS must be a number" in result.output
+
+
+def test_a_nodes_name_is_set_or_shows_its_host_but_not_its_directory(settings):
+    import socket
+
+    from repository.settings import Settings
+
+    name = settings.index_node_name
+    assert name.startswith(socket.gethostname()) and str(settings.index_dir) not in name
+    assert Settings.from_env({"PRACTICES_NODE_NAME": "node-a"}).index_node_name == "node-a"
