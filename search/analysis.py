@@ -5,7 +5,7 @@ Both fold accents and bring US spellings to the UK form, so "labor" finds "labou
 """
 
 import re
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from whoosh.analysis import (
     CharsetFilter,
@@ -18,6 +18,8 @@ from whoosh.analysis import (
 )
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.support.charset import accent_map
+
+from search.multilingual import snowball
 
 # Words whose US and UK spellings differ other than by -ize/-ise.
 SPELLING_VARIANTS = {
@@ -152,21 +154,14 @@ def _english(word: str) -> str:
 
 @lru_cache(maxsize=100_000)
 def _russian(word: str) -> str:
-    return _snowball("russian").stemWord(word.replace("ё", "е"))
+    return snowball("russian").stemWord(word.replace("ё", "е"))
 
 
 @lru_cache(maxsize=100_000)
 def _arabic(word: str) -> str:
     from search.multilingual import normalise
 
-    return _snowball("arabic").stemWord(normalise(word))
-
-
-@cache
-def _snowball(language: str):
-    import snowballstemmer
-
-    return snowballstemmer.stemmer(language)
+    return snowball("arabic").stemWord(normalise(word))
 
 
 class ConceptTokenizer(Tokenizer):

@@ -279,8 +279,9 @@ class SearchIndex:
                 raise
             finally:
                 ix.close()
-            self._forget_vectors(directory, replaced - {item["vkey"] for item in fields})
+            # The manifest first: readers wait for it after a commit (search.integrity).
             self._write_manifest(directory)
+            self._forget_vectors(directory, replaced - {item["vkey"] for item in fields})
             if seq > self.applied_seq():
                 self._write_seq(directory, seq)
         self.mark_stale()

@@ -6,8 +6,9 @@ spaces between words, so it is compared as text (a label matches where its chara
 """
 
 import re
+import threading
 import unicodedata
-from functools import cache, lru_cache
+from functools import lru_cache
 
 STEMMED = {"en": "english", "fr": "french", "es": "spanish", "ru": "russian", "ar": "arabic"}
 _PLURAL = re.compile(r"(?<=\w\w)(?:(ies)|(?:(?<=[sxz])|(?<=ch)|(?<=sh))es|(?<![su'])s)$")
@@ -23,11 +24,18 @@ def normalise(text: str) -> str:
     return text.translate(_ARABIC_LETTERS)
 
 
-@cache
-def _stemmer(language: str):
-    import snowballstemmer
+_PER_THREAD = threading.local()
 
-    return snowballstemmer.stemmer(STEMMED[language])
+
+def snowball(algorithm: str):
+    """A Snowball stemmer for this thread: a stemmer keeps the word it works on in itself, so
+    two requests stemming at once with one shared stemmer corrupt each other (IndexError)."""
+    stemmers = _PER_THREAD.__dict__.setdefault("stemmers", {})
+    if algorithm not in stemmers:
+        import snowballstemmer
+
+        stemmers[algorithm] = snowballstemmer.stemmer(algorithm)
+    return stemmers[algorithm]
 
 
 def stems(text: str, language: str) -> tuple[str, ...]:
@@ -43,7 +51,7 @@ def _stem(language: str, word: str) -> str:
     """One word's stem (cached: a collection has far fewer distinct words than words)."""
     if language == "en":
         return _english(word)
-    return _stemmer(language).stemWord(word)
+    return snowball(STEMMED[language]).stemWord(word)
 
 
 def _english(word: str) -> str:

@@ -27,8 +27,13 @@ def get(server, path, headers=None) -> int:
 
 
 def search_total(server, q) -> int:
-    with urllib.request.urlopen(f"{server.url}/api/search?q={q}", timeout=10) as response:
-        return json.loads(response.read())["total"]
+    try:
+        with urllib.request.urlopen(f"{server.url}/api/search?q={q}", timeout=10) as response:
+            return json.loads(response.read())["total"]
+    except urllib.error.HTTPError as error:
+        # The server's own log says why; without it a 500 here cannot be diagnosed from CI.
+        log = server.log()[-4000:]
+        raise AssertionError(f"{error.code} for {q!r}; server log:\n{log}") from None
 
 
 @pytest.fixture

@@ -103,3 +103,42 @@ def test_the_label_index_is_built_from_the_file_given():
         }
     )
     assert [c.id for _s, _e, c in t.concepts_in("a zorkfr here")] == ["x"]
+
+
+def test_words_are_stemmed_the_same_by_requests_running_at_once():
+    """Requests run in a thread pool; a Snowball stemmer shared between them once answered a 500
+    (IndexError inside the French stemmer) to the first searches after start-up."""
+    import sys
+    import threading
+
+    from search import multilingual
+
+    words = [f"protégées{n} réinsertion{n} прокуратура{n} الضحايا{n}" for n in range(400)]
+    expected = {
+        language: [multilingual.stems(w, language) for w in words]
+        for language in ("fr", "es", "ru", "ar")
+    }
+    failures = []
+
+    def stem_all(language):
+        try:
+            for _ in range(3):
+                multilingual._stem.cache_clear()  # make every call reach the stemmer
+                if [multilingual.stems(w, language) for w in words] != expected[language]:
+                    failures.append(f"{language}: different stems")
+        except Exception as error:
+            failures.append(f"{language}: {error!r}")
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        threads = [
+            threading.Thread(target=stem_all, args=(lang,)) for lang in expected for _ in "ab"
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert failures == []
