@@ -102,9 +102,7 @@ def publish(client, evidence, public: bool) -> None:
     sync(client.app)
 
 
-def test_before_publication_only_the_organisation_and_curators_read_either_file(
-    client, evidence
-):
+def test_before_publication_only_the_organisation_and_curators_read_either_file(client, evidence):
     for key in ("internal", "public"):
         assert statuses(client, evidence, key) == expected(OWNERS_AND_CURATORS), key
 
