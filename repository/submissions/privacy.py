@@ -80,6 +80,8 @@ HONORIFICS = (
     # English, French, Spanish (and Portuguese), Russian
     r"Mr|Mrs|Ms|Miss|Mx|Dr|Prof|M\.|Mme|Mlle|Monsieur|Madame|Mademoiselle|Sr|Sra|Srta|Señor"
     r"|Señora|Señorita|Don|Doña|Dona|г-н|г-жа|господин|госпожа|гражданин|гражданка"
+    # Russian titles open sentences too.
+    r"|Г-н|Г-жа|Господин|Госпожа|Гражданин|Гражданка"
 )
 NAMING_WORDS = (
     r"named|called|nicknamed|victim|survivor|nommée?|appelée?|prénommée?|surnommée?|victime"
