@@ -21,17 +21,19 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
+from repository.i18n import N_
+
 # Free text a reader sees, by the record's field names; translations and source titles too.
 FREE_TEXT_FIELDS = ("title", "summary", "description", "results", "lessons_learned")
 EXPLANATION_MIN_CHARS = 15
 
 KINDS = {
-    "email": "e-mail address",
-    "phone": "phone number",
-    "name": "personal name",
-    "initial": "name with an initial",
-    "age_place": "age next to a place",
-    "id_number": "passport or identity number",
+    "email": N_("e-mail address"),
+    "phone": N_("phone number"),
+    "name": N_("personal name"),
+    "initial": N_("name with an initial"),
+    "age_place": N_("age next to a place"),
+    "id_number": N_("passport or identity number"),
 }
 
 
