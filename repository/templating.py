@@ -7,7 +7,7 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from starlette.templating import Jinja2Templates
 
 from repository import facets, geography
-from repository.i18n import translations
+from repository.i18n import N_, translations
 from repository.markup import render_markdown
 from repository.practices import messages
 from repository.practices.workflow import RUBRIC
@@ -15,10 +15,10 @@ from repository.vocabularies import ROLES, STATUSES
 
 # What a curator's decisions are called on the page.
 ACTION_LABELS = {
-    "request_changes": "Ask for changes",
-    "publish": "Publish",
-    "reject": "Reject",
-    "archive": "Archive",
+    "request_changes": N_("Ask for changes"),
+    "publish": N_("Publish"),
+    "reject": N_("Reject"),
+    "archive": N_("Archive"),
 }
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"

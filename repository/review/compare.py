@@ -7,6 +7,8 @@ revisions page (a later revision against an earlier one); templates/_compare.htm
 """
 
 import difflib
+import html
+import re
 from dataclasses import dataclass
 
 from repository import facets, geography, scopes
@@ -91,6 +93,13 @@ def inline_diff(new: str, old: str) -> list:
     return parts
 
 
+def _read(markdown: str | None) -> str:
+    """The words a reader sees in rendered Markdown: its marks ("**", "#", links) are not
+    differences a curator should have to read past."""
+    shown = re.sub(r"<[^>]+>", " ", str(render_markdown(markdown or "")))
+    return html.unescape(shown)
+
+
 def _labels(field: str, values) -> list[str]:
     values = list(values or [])
     if field == "countries":
@@ -153,7 +162,7 @@ def row(field: str, new: dict, old: dict) -> Row:
         return Row(field, label, "words", left, right, (a or "") == (b or ""))
     if field in MARKDOWN:
         same = (a or "") == (b or "")
-        words = None if same else inline_diff(a or "", b or "")
+        words = None if same else inline_diff(_read(a), _read(b))
         return Row(field, label, "markdown", render_markdown(a), render_markdown(b), same, words)
     if field in TAG_VOCABULARIES or field in ("countries", "partner_organisations"):
         left, right = _items(_labels(field, a), _labels(field, b))

@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from repository import facets
 from repository.accounts.sessions import CURATORS, require_user
-from repository.i18n import _
+from repository.i18n import N_, _
 from repository.params import path_id, positive_int
 from repository.practices import workflow
 from repository.review import services
@@ -87,20 +87,22 @@ def decide(request: Request, form) -> Response:
         flash(request, str(refused))
     else:
         notify_index(request)
-        flash(request, _(DONE.get(str(form.get("action", "")), "Done.")))
+        flash(request, _(DONE.get(str(form.get("action", "")), N_("Done."))))
     return redirect(item_path(request, kind, item_id))
 
 
 DONE = {
-    "publish": "Published, and verified today. The submitter is told, with which evidence "
-    "files are public.",
-    "request_changes": "Sent back for changes; the submitter is told, with your note.",
-    "reject": "Rejected; the submitter is told, with your reason.",
-    "archive": "Archived: it is no longer public.",
-    "note": "The note is added.",
-    "assign": "Assigned.",
-    "verify": "Marked as verified today.",
-    "files": "Saved which evidence files are public.",
+    "publish": N_(
+        "Published, and verified today. The submitter is told, with which evidence "
+        "files are public."
+    ),
+    "request_changes": N_("Sent back for changes; the submitter is told, with your note."),
+    "reject": N_("Rejected; the submitter is told, with your reason."),
+    "archive": N_("Archived: it is no longer public."),
+    "note": N_("The note is added."),
+    "assign": N_("Assigned."),
+    "verify": N_("Marked as verified today."),
+    "files": N_("Saved which evidence files are public."),
 }
 
 
