@@ -9,6 +9,7 @@ from email.utils import formatdate, make_msgid
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup, escape
 
+from repository.i18n import _
 from repository.models import EmailOutbox
 
 _URL = re.compile(r"https?://[^\s<>\"]+")
@@ -62,10 +63,14 @@ def compose(row: EmailOutbox, settings, resolve, templates) -> EmailMessage:
         unsubscribe = absolute(settings.base_url, f"/email/unsubscribe/{token}")
     text = row.body.strip()
     if link:
-        text += f"\n\nOpen it: {link}"
-    text += "\n\n-- \nPractice Hub, the UN.GIFT repository of good practices against trafficking."
+        text += "\n\n" + _("Open it: %(link)s") % {"link": link}
+    text += "\n\n-- \n" + _(
+        "Practice Hub, the UN.GIFT repository of good practices against trafficking."
+    )
     if unsubscribe:
-        text += f"\nYou receive these because you asked to. Stop them: {unsubscribe}"
+        text += "\n" + _("You receive these because you asked to. Stop them: %(link)s") % {
+            "link": unsubscribe
+        }
     html = templates.get_template("email/message.html").render(
         subject=row.subject,
         body=_linked(row.body),

@@ -8,6 +8,7 @@ from starlette.datastructures import QueryParams
 
 from repository.discovery.params import parse_search
 from repository.discovery.payload import search_payload
+from repository.i18n import _, ngettext
 from repository.mail import compose, outbox
 from repository.models import Practice, SavedSearch, User, utcnow
 from repository.params import BadParameter
@@ -71,23 +72,27 @@ def run_due(db, index, settings, now=None) -> int:
 
 def _write(session, settings, user: User, saved: SavedSearch, practices, now) -> int:
     listed = practices[:MAX_LISTED]
+    count = len(practices)
     lines = [
-        f"{len(practices)} new {'practice matches' if len(practices) == 1 else 'practices match'}"
-        f" your saved search “{saved.name}”:",
+        ngettext(
+            "%(num)d new practice matches your saved search “%(name)s”:",
+            "%(num)d new practices match your saved search “%(name)s”:",
+            count,
+        )
+        % {"num": count, "name": saved.name},
         "",
     ]
     for practice in listed:
         url = compose.absolute(settings.base_url, f"/practices/{practice.id}")
         lines += [f"{practice.title}", f"{practice.organisation.name}", url, ""]
-    if len(practices) > MAX_LISTED:
-        lines.append(f"And {len(practices) - MAX_LISTED} more: see the search.")
-    lines.append(
-        "The search: " + compose.absolute(settings.base_url, f"/search?{saved.query}".rstrip("?"))
-    )
+    if count > MAX_LISTED:
+        lines.append(_("And %(num)d more: see the search.") % {"num": count - MAX_LISTED})
+    search = compose.absolute(settings.base_url, f"/search?{saved.query}".rstrip("?"))
+    lines.append(_("The search: %(link)s") % {"link": search})
     written = outbox.enqueue(
         session,
         user.email,
-        f"Practice Hub: {len(practices)} new for “{saved.name}”",
+        _("Practice Hub: %(num)d new for “%(name)s”") % {"num": count, "name": saved.name},
         "\n".join(lines),
         user=user,
         event=f"digest:{saved.id}:{now.isoformat(timespec='minutes')}",

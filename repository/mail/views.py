@@ -6,12 +6,15 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from repository.accounts.sessions import require_user
-from repository.i18n import _
+from repository.i18n import N_, _
 from repository.mail import compose, services
-from repository.mail.digests import PERIODS
 from repository.web import flash, redirect, render, with_form
 
-FREQUENCIES = tuple((value, value.capitalize()) for value in PERIODS)
+FREQUENCIES = (("daily", N_("Daily")), ("weekly", N_("Weekly")))
+SAVED = {
+    "daily": N_("Saved: you will get new matches for “%(name)s” by e-mail, daily."),
+    "weekly": N_("Saved: you will get new matches for “%(name)s” by e-mail, weekly."),
+}
 
 
 def _settings_context(request: Request, user, error: str = "") -> dict:
@@ -40,8 +43,7 @@ def email_settings(request: Request, form) -> Response:
             )
             flash(
                 request,
-                _("Saved: you will get new matches for “%(name)s” by e-mail, %(when)s.")
-                % {"name": saved.name, "when": _(frequency)},
+                _(SAVED[frequency]) % {"name": saved.name},
             )
             back = str(form.get("back", ""))
             if back.startswith("/search"):

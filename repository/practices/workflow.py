@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from repository import audit
 from repository.accounts.sessions import CURATORS
+from repository.i18n import N_, _
 from repository.mail import outbox
 from repository.models import (
     Attachment,
@@ -466,33 +467,36 @@ def transition(
         from_status=previous,
         to_status=rule.target,
     )
-    title = _title(item) or "Untitled"
-    kind = "update of" if isinstance(item, PracticeUpdate) else "practice"
+    title = _title(item) or _("Untitled")
+    kind = "update" if isinstance(item, PracticeUpdate) else "practice"
     if rule.curators:
-        message = f"The {kind} “{title}” is now {STATUS_WORDS[rule.target]}."
+        message = _(STATUS_MESSAGES[kind, rule.target]) % {"title": title}
         body = message
         if note.strip() and note_to_submitter:
-            body += f"\n\nNote from the curator:\n{note.strip()}"
-            message += f" Note from the curator: {note.strip()}"
+            body += "\n\n" + _("Note from the curator:\n%(note)s") % {"note": note.strip()}
+            message += " " + _("Note from the curator: %(note)s") % {"note": note.strip()}
         if files_note:
             body += f"\n\n{files_note}"
             message += f" {files_note}"
         _notify_owners(session, item, message, _link(item), f"review_event:{event.id}", body)
     elif action == "submit":
         organisation = user.organisation.name if user.organisation else user.name
-        again = " again" if previous == "changes_requested" else ""
-        message = f"{organisation} submitted{again} the {kind} “{title}” for review."
+        again = "again" if previous == "changes_requested" else "first"
+        message = _(SUBMITTED_MESSAGES[kind, again]) % {
+            "organisation": organisation,
+            "title": title,
+        }
         outbox.notify_curators(
             session,
             message,
             _review_link(item),
-            subject=f"Practice Hub: to review: “{title}”",
+            subject=_("Practice Hub: to review: “%(title)s”") % {"title": title},
             body=message,
             event=f"review_event:{event.id}",
             assigned_to_id=item.assigned_to_id,
         )
     elif action == "withdraw":
-        message = f"The {kind} “{title}” was withdrawn by its organisation."
+        message = _(WITHDRAWN_MESSAGES[kind]) % {"title": title}
         for curator in outbox.curators(session):
             if item.assigned_to_id in (None, curator.id):
                 outbox.notify(session, curator, message, _review_link(item), email=False)
@@ -500,13 +504,38 @@ def transition(
 
 
 _REVISION_NOTES = {"submit": "submitted", "publish": "published"}
-STATUS_WORDS = {
-    "submitted": "submitted",
-    "changes_requested": "waiting for your changes",
-    "published": "published",
-    "rejected": "rejected",
-    "archived": "archived",
-    "draft": "a draft again",
+# What the organisation is told, as whole sentences (translators see each one).
+STATUS_MESSAGES = {
+    ("practice", "changes_requested"): N_(
+        "The practice “%(title)s” is now waiting for your changes."
+    ),
+    ("practice", "published"): N_("The practice “%(title)s” is now published."),
+    ("practice", "rejected"): N_("The practice “%(title)s” is now rejected."),
+    ("practice", "archived"): N_("The practice “%(title)s” is now archived."),
+    ("practice", "draft"): N_("The practice “%(title)s” is now a draft again."),
+    ("practice", "submitted"): N_("The practice “%(title)s” is now submitted."),
+    ("update", "changes_requested"): N_(
+        "Your update of “%(title)s” is now waiting for your changes."
+    ),
+    ("update", "published"): N_("Your update of “%(title)s” is now published."),
+    ("update", "rejected"): N_("Your update of “%(title)s” is now rejected."),
+    ("update", "archived"): N_("Your update of “%(title)s” is now archived."),
+    ("update", "draft"): N_("Your update of “%(title)s” is now a draft again."),
+    ("update", "submitted"): N_("Your update of “%(title)s” is now submitted."),
+}
+SUBMITTED_MESSAGES = {
+    ("practice", "first"): N_("%(organisation)s submitted the practice “%(title)s” for review."),
+    ("practice", "again"): N_(
+        "%(organisation)s submitted the practice “%(title)s” again for review."
+    ),
+    ("update", "first"): N_("%(organisation)s submitted an update of “%(title)s” for review."),
+    ("update", "again"): N_(
+        "%(organisation)s submitted an update of “%(title)s” again for review."
+    ),
+}
+WITHDRAWN_MESSAGES = {
+    "practice": N_("The practice “%(title)s” was withdrawn by its organisation."),
+    "update": N_("The update of “%(title)s” was withdrawn by its organisation."),
 }
 
 
@@ -530,10 +559,13 @@ def _decide_files(session: Session, curator: User, practice: Practice, public: s
     internal = [a.original_name for a in files if a.visibility != "public"]
     parts = []
     if made_public:
-        parts.append("Evidence files made public: " + ", ".join(made_public) + ".")
+        parts.append(
+            _("Evidence files made public: %(files)s.") % {"files": ", ".join(made_public)}
+        )
     if internal:
         parts.append(
-            "Kept internal (curators and your organisation only): " + ", ".join(internal) + "."
+            _("Kept internal (curators and your organisation only): %(files)s.")
+            % {"files": ", ".join(internal)}
         )
     return " ".join(parts)
 
