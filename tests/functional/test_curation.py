@@ -124,7 +124,7 @@ def test_accounts_are_approved_rejected_deactivated_and_given_roles(client, db, 
         organisation.actor_type, organisation.country = "ngo", "PRT"
     sign_in(client, "cora@ungift.example")
     page = client.get("/admin/users").text
-    card = page[page.index('id="account-%d"' % waiting) :]
+    card = page[page.index(f'id="account-{waiting}"') :]
     card = card[: card.index("</li>")]
     assert "Harbour Shelter" in card and "Portugal" in card and "NGO" in card
     assert account_action(client, waiting, "approve").status_code == 303
