@@ -9,82 +9,90 @@ submit check and the API.
 
 import re
 
-from repository.i18n import _
+from repository.i18n import N_, _
 from repository.practices.validation import SUMMARY_MAX_WORDS
 
 LABELS = {
-    "title": "Title",
-    "summary": "Summary",
-    "description": "Description",
-    "results": "Results",
-    "lessons_learned": "Lessons learned",
-    "organisation": "Lead organisation",
-    "partner_organisations": "Partner organisations",
-    "actor_types": "Actor types",
-    "countries": "Countries",
-    "scope": "Where it applies",
-    "scope_area": "Region or organisation of states",
-    "pillars": "P-pillars",
-    "exploitation_forms": "Forms of exploitation",
-    "target_groups": "Target groups",
-    "instruments": "Instruments referred to",
-    "practice_type": "Practice type",
-    "evidence": "Evidence",
-    "start_year": "Start year",
-    "end_year": "End year",
-    "language": "Language of this entry",
-    "translations": "Translations",
-    "sources": "Sources",
-    "status": "Status",
-    "last_verified": "Last verified",
-    "id": "Identifier",
-    "(line)": "The record",
+    "title": N_("Title"),
+    "summary": N_("Summary"),
+    "description": N_("Description"),
+    "results": N_("Results"),
+    "lessons_learned": N_("Lessons learned"),
+    "organisation": N_("Lead organisation"),
+    "partner_organisations": N_("Partner organisations"),
+    "actor_types": N_("Actor types"),
+    "countries": N_("Countries"),
+    "scope": N_("Where it applies"),
+    "scope_area": N_("Region or organisation of states"),
+    "pillars": N_("P-pillars"),
+    "exploitation_forms": N_("Forms of exploitation"),
+    "target_groups": N_("Target groups"),
+    "instruments": N_("Instruments referred to"),
+    "practice_type": N_("Practice type"),
+    "evidence": N_("Evidence"),
+    "start_year": N_("Start year"),
+    "end_year": N_("End year"),
+    "language": N_("Language of this entry"),
+    "translations": N_("Translations"),
+    "sources": N_("Sources"),
+    "status": N_("Status"),
+    "last_verified": N_("Last verified"),
+    "id": N_("Identifier"),
+    "(line)": N_("The record"),
 }
 
 # What to do when a field is missing, by field.
 REQUIRED = {
-    "title": "Give the programme's own name.",
-    "summary": f"Write a summary of at most {SUMMARY_MAX_WORDS} words.",
-    "organisation": "Name the organisation that leads the practice.",
-    "actor_types": "Tick at least one actor type.",
-    "pillars": "Tick at least one P-pillar.",
-    "practice_type": "Choose the kind of practice it is.",
-    "evidence": "Choose how the practice has been evaluated.",
-    "start_year": "Give the year it started, such as 2009.",
-    "scope": "Choose national, regional or global.",
-    "scope_area": "Choose the region or organisation of states for a regional practice.",
-    "countries": "Choose at least one country, or choose Regional or Global under "
-    "“Where it applies”.",
+    "title": N_("Give the programme's own name."),
+    "summary": N_("Write a summary of at most %(max)d words."),
+    "organisation": N_("Name the organisation that leads the practice."),
+    "actor_types": N_("Tick at least one actor type."),
+    "pillars": N_("Tick at least one P-pillar."),
+    "practice_type": N_("Choose the kind of practice it is."),
+    "evidence": N_("Choose how the practice has been evaluated."),
+    "start_year": N_("Give the year it started, such as 2009."),
+    "scope": N_("Choose national, regional or global."),
+    "scope_area": N_("Choose the region or organisation of states for a regional practice."),
+    "countries": N_(
+        "Choose at least one country, or choose Regional or Global under “Where it applies”."
+    ),
 }
 CHOOSE = {
-    "practice_type": "Choose one of the practice types listed.",
-    "evidence": "Choose one of the kinds of evidence listed.",
-    "actor_types": "Tick actor types from the list.",
-    "pillars": "Tick P-pillars from the list.",
-    "exploitation_forms": "Tick forms of exploitation from the list.",
-    "target_groups": "Tick target groups from the list.",
-    "instruments": "Tick instruments from the list.",
-    "status": "Use one of the statuses of the format.",
+    "practice_type": N_("Choose one of the practice types listed."),
+    "evidence": N_("Choose one of the kinds of evidence listed."),
+    "actor_types": N_("Tick actor types from the list."),
+    "pillars": N_("Tick P-pillars from the list."),
+    "exploitation_forms": N_("Tick forms of exploitation from the list."),
+    "target_groups": N_("Tick target groups from the list."),
+    "instruments": N_("Tick instruments from the list."),
+    "status": N_("Use one of the statuses of the format."),
 }
 _SOURCE = re.compile(r"^sources\[(\d+)\](?:\.(\w+))?$")
 _TRANSLATION = re.compile(r"^translations\.([^.]+)(?:\.(\w+))?$")
 _NUMBERS = re.compile(r"\d[\d,]*")
-SOURCE_PARTS = {"title": "title", "url": "address", "publisher": "publisher", "year": "year"}
+SOURCE_PARTS = {
+    "title": N_("Source %(n)s, title"),
+    "url": N_("Source %(n)s, address"),
+    "publisher": N_("Source %(n)s, publisher"),
+    "year": N_("Source %(n)s, year"),
+}
+TRANSLATION_PARTS = {
+    "title": N_("Translation into %(language)s, title"),
+    "summary": N_("Translation into %(language)s, summary"),
+}
 
 
 def label(field: str) -> str:
     """The field's name as the form shows it: "Source 2, address" for "sources[2].url"."""
     if match := _SOURCE.match(field):
-        part = SOURCE_PARTS.get(match.group(2) or "", "")
-        name = _("Source %(n)s") % {"n": match.group(1)}
-        return f"{name}, {_(part)}" if part else name
+        part = SOURCE_PARTS.get(match.group(2) or "", N_("Source %(n)s"))
+        return _(part) % {"n": match.group(1)}
     if match := _TRANSLATION.match(field):
         from repository.vocabularies import LANGUAGES
 
-        language = LANGUAGES.label_of(match.group(1))
-        name = _("Translation into %(language)s") % {"language": _(language)}
-        part = {"title": _("title"), "summary": _("summary")}.get(match.group(2) or "")
-        return f"{name}, {part}" if part else name
+        language = _(LANGUAGES.label_of(match.group(1)))
+        part = TRANSLATION_PARTS.get(match.group(2) or "", N_("Translation into %(language)s"))
+        return _(part) % {"language": language}
     return _(LABELS.get(field, field.replace("_", " ").capitalize()))
 
 
@@ -95,15 +103,17 @@ def advice(field: str, reason: str) -> str:
     if reason.startswith(("is required", "must not be empty", "needs at least")):
         if field == "countries" and "national" in reason:
             return _(REQUIRED["countries"])
-        return _(REQUIRED.get(base, "Fill this in."))
+        return _(REQUIRED.get(base, N_("Fill this in."))) % {"max": SUMMARY_MAX_WORDS}
     if reason.startswith(("unknown value", "must be one of")):
         if "''" in reason or "(got '')" in reason:
-            return _(REQUIRED.get(base, "Choose one of the options."))
+            return _(REQUIRED.get(base, N_("Choose one of the options."))) % {
+                "max": SUMMARY_MAX_WORDS
+            }
         if base == "language":
             return _("Choose the language the entry is written in from the list.")
         if base == "scope":
             return _(REQUIRED["scope"])
-        return _(CHOOSE.get(base, "Choose from the list."))
+        return _(CHOOSE.get(base, N_("Choose from the list.")))
     if reason.startswith("unknown ISO 3166"):
         return _("Choose the countries from the list.")
     if reason.startswith("unknown area"):
@@ -170,4 +180,4 @@ def advice(field: str, reason: str) -> str:
 
 def human(field: str, reason: str) -> str:
     """ "Practice type: choose the kind of practice it is." """
-    return f"{label(field)}: {advice(field, reason)}"
+    return _("%(field)s: %(advice)s") % {"field": label(field), "advice": advice(field, reason)}

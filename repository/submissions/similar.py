@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from repository import geography
+from repository.i18n import _, ngettext
 from repository.models import Organisation, Practice
 
 LIMIT = 5
@@ -55,12 +56,12 @@ def compare(record: dict, practice: Practice) -> LookAlike:
     lead = (record.get("organisation") or "").strip().casefold()
     if lead and lead == practice.organisation.name.strip().casefold():
         score += WEIGHTS["organisation"]
-        reasons.append("same lead organisation")
+        reasons.append(_("same lead organisation"))
     mine, theirs = words(record.get("title") or ""), words(practice.title)
     shared = mine & theirs
     if shared:
         score += WEIGHTS["title"] * _jaccard(mine, theirs)
-        reasons.append("title words in common: " + ", ".join(sorted(shared)))
+        reasons.append(_("title words in common: %(words)s") % {"words": ", ".join(sorted(shared))})
     countries = set(record.get("countries") or [])
     common = countries & set(practice.country_codes)
     if common:
@@ -69,11 +70,12 @@ def compare(record: dict, practice: Practice) -> LookAlike:
             (geography.country(code).name if geography.country(code) else code) for code in common
         )
         reasons.append(
-            ("same country: " if len(names) == 1 else "same countries: ") + ", ".join(names)
+            ngettext("same country: %(names)s", "same countries: %(names)s", len(names))
+            % {"names": ", ".join(names)}
         )
     elif record.get("scope") == "global" and practice.scope == "global":
         score += WEIGHTS["countries"] / 2
-        reasons.append("both global")
+        reasons.append(_("both global"))
     return LookAlike(practice, round(score, 3), reasons)
 
 
