@@ -13,7 +13,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from repository import errors, migrations, operations, outbox
+from repository import errors, links, migrations, operations, outbox
 from repository.accounts import views as accounts
 from repository.accounts.services import prune_expired
 from repository.api import views as api
@@ -23,6 +23,9 @@ from repository.db import Database
 from repository.discovery import views as discovery
 from repository.discovery.services import MissLog
 from repository.indexing import IndexSync, IndexWorker, check_permissions, start_up_repair
+from repository.mail import digests
+from repository.mail import views as mail
+from repository.mail.sender import MailSender, MailWorker
 from repository.operations import RateLimit, RequestLogAndHeaders
 from repository.practices import views as practices
 from repository.review import views as review
@@ -36,7 +39,18 @@ STATIC_DIR = Path(__file__).parent / "static"
 PRUNE_SECONDS = 60  # expired sessions and attempt counters
 HEARTBEAT_SECONDS = 5  # this node's outbox position, for pruning and the other nodes' /readyz
 PRUNE_OUTBOX_SECONDS = 600
-FEATURES = (practices, discovery, submissions, review, brief, coverage, api, accounts, operations)
+FEATURES = (
+    practices,
+    discovery,
+    submissions,
+    review,
+    brief,
+    coverage,
+    api,
+    accounts,
+    mail,
+    operations,
+)
 log = logging.getLogger(__name__)
 
 
@@ -105,7 +119,18 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             )
             worker.start()
         app.state.index_worker = worker
+        mailer = None
+        if settings.sends_mail and settings.mail_poll_seconds > 0:
+            mailer = MailWorker(
+                app.state.mail_sender,
+                chores=(lambda: digests.run_due(app.state.db, app.state.index, settings),),
+                interval=settings.mail_poll_seconds,
+            )
+            mailer.start()
+        app.state.mail_worker = mailer
         yield
+        if mailer is not None:
+            mailer.stop()
         if worker is not None:
             worker.stop()
         app.state.misses.flush(app.state.db)
@@ -142,4 +167,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.index_worker = None
     app.state.misses = MissLog()
     app.state.route_paths = {}  # templating.route_path remembers url_path_for answers here
+    app.state.mail_sender = MailSender(
+        app.state.db,
+        settings,
+        lambda reference: links.resolve(app, reference),
+        app.state.templates.env,
+    )
+    app.state.mail_worker = None
     return app

@@ -406,7 +406,93 @@ def serve(host, port, workers, forwarded_allow_ips):
         if forwarded_allow_ips is not None
         else settings_.forwarded_allow_ips
     )
+    click.echo(settings_.mail_status(), err=True)
     _serve(host, port, workers, proxies)
+
+
+@main.group()
+def mail():
+    """The e-mail outbox: send what is due, send a test message, see where it stands."""
+
+
+def _sender(settings_: Settings):
+    from repository.app import create_app
+
+    if not settings_.sends_mail:
+        raise Failure(settings_.mail_status())
+    return create_app(settings_, database=database(settings_))
+
+
+@mail.command("send")
+@clear_errors
+def mail_send():
+    """Send the messages that are due now (for a cron job, or to catch up by hand)."""
+    from repository.mail import digests
+
+    settings_ = settings().checked()
+    app = _sender(settings_)
+    _require_migrated(app.state.db)
+    digests.run_due(app.state.db, app.state.index, settings_)
+    done = app.state.mail_sender.run_once()
+    click.echo(
+        f"{len(done.sent)} sent, {len(done.retried)} to retry, {len(done.failed)} given up, "
+        f"{len(done.dropped)} no longer allowed"
+    )
+    if done.retried or done.failed:
+        sys.exit(1)
+
+
+@mail.command("test")
+@click.option("--to", "address", required=True, help="Where to send the test message.")
+@clear_errors
+def mail_test(address):
+    """Send one message now, to check the SMTP settings."""
+    from repository.mail import outbox
+
+    settings_ = settings().checked()
+    app = _sender(settings_)
+    with app.state.db.write() as session:
+        outbox.enqueue(
+            session,
+            address,
+            "Practice Hub: test message",
+            "This message checks that Practice Hub can send e-mail.",
+            link="home:",
+        )
+    done = app.state.mail_sender.run_once()
+    if not done.sent:
+        raise Failure("the test message was not sent: see 'practices mail status'")
+    click.echo(f"sent to {address}")
+
+
+@mail.command("status")
+@clear_errors
+def mail_status():
+    """Count the outbox's messages by state, and show the last errors."""
+    from sqlalchemy import func
+
+    from repository.models import EmailOutbox
+
+    settings_ = settings()
+    click.echo(settings_.mail_status())
+    database_ = database(settings_)
+    _require_migrated(database_)
+    with database_.read() as session:
+        count = lambda *where: session.scalar(  # noqa: E731
+            select(func.count()).select_from(EmailOutbox).where(*where)
+        )
+        click.echo(f"sent: {count(EmailOutbox.sent_at.is_not(None))}")
+        click.echo(
+            f"waiting: {count(EmailOutbox.sent_at.is_(None), EmailOutbox.failed_at.is_(None))}"
+        )
+        click.echo(f"given up: {count(EmailOutbox.failed_at.is_not(None))}")
+        for row in session.scalars(
+            select(EmailOutbox)
+            .where(EmailOutbox.last_error != "")
+            .order_by(EmailOutbox.id.desc())
+            .limit(5)
+        ):
+            click.echo(f"  #{row.id} to {row.to_address}: {row.last_error}")
 
 
 def _demo_accounts(database_: Database) -> None:
@@ -460,6 +546,7 @@ def demo(host, port):
         _seed(database_, None, 0)
         _demo_accounts(database_)
     database_.dispose()
+    click.echo(settings_.mail_status())
     click.echo(f"Practice Hub demo: open http://{host}:{port}/  (Ctrl+C to stop)")
     _serve(host, port, 1, settings_.forwarded_allow_ips)
 

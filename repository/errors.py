@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 
 from repository.accounts.sessions import SignInRequired
 from repository.i18n import _
+from repository.links import Elsewhere, resolve
 from search import IndexBusy, IndexUnavailable
 
 log = logging.getLogger("repository.errors")
@@ -101,6 +102,16 @@ async def sign_in_required(request: Request, exc: SignInRequired):
     return RedirectResponse(f"/signin?{urlencode({'next': exc.next_path})}", status_code=303)
 
 
+async def elsewhere(request: Request, exc: Elsewhere):
+    """A page that moved for this user (links.Elsewhere): go there, saying why."""
+    from repository.web import flash
+
+    target = resolve(request.app, exc.reference) or "/"
+    if exc.message and "session" in request.scope:
+        flash(request, exc.message)
+    return RedirectResponse(target, status_code=303)
+
+
 async def database_busy(request: Request, exc: OperationalError):
     """A lock held too long (SQLite busy, PostgreSQL lock timeout): a clean 503 to retry."""
     log.warning("database busy on %s %s: %s", request.method, request.url.path, str(exc.orig)[:200])
@@ -133,6 +144,7 @@ def handlers() -> dict:
         IndexBusy: index_unavailable,
         HTTPException: http_error,
         SignInRequired: sign_in_required,
+        Elsewhere: elsewhere,
         OperationalError: database_busy,
         500: server_error,
     }

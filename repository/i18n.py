@@ -23,3 +23,8 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 
 _ = gettext
+
+
+def N_(message: str) -> str:
+    """Marks a string for extraction where it is defined; it is translated where shown."""
+    return message

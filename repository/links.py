@@ -6,9 +6,32 @@ reference become a path, so a renamed route cannot leave stale links in the data
 
 from starlette.routing import NoMatchFound
 
-ROUTES = {"submission": ("submission", "item_id"), "update": ("update", "item_id")}
+ROUTES = {
+    "submission": ("submission", "item_id"),
+    "update": ("update", "item_id"),
+    "review": ("review_practice", "item_id"),
+    "review_update": ("review_update", "item_id"),
+    "practice": ("practice_detail", "practice_id"),
+}
 # References to a page without an id ("organisation:members").
-PAGES = {"organisation": "organisation"}
+PAGES = {
+    "home": "home",
+    "organisation": "organisation",
+    "users": "users",
+    "review_queue": "review_queue",
+    "signin": "signin",
+    "email": "email_settings",
+}
+
+
+class Elsewhere(Exception):
+    """What the user asked for is on another page now (a submitted draft's edit page: its
+    detail page); the app redirects there and says why."""
+
+    def __init__(self, reference: str, message: str = ""):
+        super().__init__(reference)
+        self.reference = reference
+        self.message = message
 
 
 def resolve(app, reference: str) -> str:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -69,6 +70,9 @@ class User(Base):
     requested_organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisation.id", ondelete="SET NULL")
     )
+    # Curators' e-mails about new registrations and submissions, which they may turn off
+    # (the notifications in the app stay).
+    curation_emails: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     organisation: Mapped[Organisation | None] = relationship(
         lazy="joined", foreign_keys=[organisation_id]
@@ -127,6 +131,13 @@ class Practice(Base):
     assigned_to_id: Mapped[int | None] = mapped_column(
         ForeignKey("app_user.id", ondelete="SET NULL")
     )
+    # Set when the partner turned this draft into a proposed update of a published practice:
+    # the draft is kept out of sight (with its files) so that the partner can undo that while
+    # the update is a draft, and deleted once the update is submitted.
+    converted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The partner's explanations of what the privacy check flagged, by finding key:
+    # {"key": {"text": ..., "by": user id, "at": ISO time}} (submissions.privacy).
+    privacy_explanations: Mapped[dict | None] = mapped_column(JSON)
 
     organisation: Mapped[Organisation] = relationship(
         lazy="joined", innerjoin=True, foreign_keys=[organisation_id]
@@ -261,6 +272,12 @@ class PracticeRevision(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     note: Mapped[str] = mapped_column(Text, default="")
     document: Mapped[dict] = mapped_column(JSON)
+    # A curator purged the text of this revision (it held what looked like personal data):
+    # the document keeps only its status; the audit log says who did it and when.
+    purged_at: Mapped[datetime | None] = mapped_column(DateTime)
+    purged_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+
+    author: Mapped["User | None"] = relationship(lazy="joined", foreign_keys=[author_id])
 
 
 class IndexOutbox(Base):
@@ -320,12 +337,22 @@ class PracticeUpdate(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The partner's draft this update was made from (kept hidden for an undo; see
+    # Practice.converted_at), and the partner's explanations of privacy findings.
+    from_draft_id: Mapped[int | None] = mapped_column(
+        ForeignKey("practice.id", ondelete="SET NULL")
+    )
+    privacy_explanations: Mapped[dict | None] = mapped_column(JSON)
 
-    practice: Mapped[Practice] = relationship(lazy="joined")
+    practice: Mapped[Practice] = relationship(lazy="joined", foreign_keys=[practice_id])
 
 
 class Attachment(Base):
-    """An evidence file; stored under a server-made name outside the web root."""
+    """An evidence file; stored under a server-made name outside the web root.
+
+    Evidence is internal (the submitting organisation and curators only) unless a curator,
+    shown the file, makes it public; a public file is served to everyone only while its
+    practice is published."""
 
     __tablename__ = "attachment"
 
@@ -341,6 +368,13 @@ class Attachment(Base):
         ForeignKey("app_user.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    visibility: Mapped[str] = mapped_column(
+        String(10), default="internal", server_default="internal"
+    )
+    visibility_set_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("app_user.id", ondelete="SET NULL")
+    )
+    visibility_set_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Notification(Base):
@@ -355,9 +389,15 @@ class Notification(Base):
 
 
 class EmailOutbox(Base):
-    """E-mails a real mail server could send later; nothing here needs one."""
+    """One e-mail to one address about one event, written in the transaction of the event and
+    sent after commit by the mail sender (repository.mail), with retries.
+
+    `link` is a reference ("submission:12") made absolute when the message is sent; the
+    practices and update it is about are checked again then, so that nobody but the owners and
+    curators is ever sent anything about what is not published."""
 
     __tablename__ = "email_outbox"
+    __table_args__ = (UniqueConstraint("event", "to_address"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     to_address: Mapped[str] = mapped_column(String(320))
@@ -365,6 +405,37 @@ class EmailOutbox(Base):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # What happened, once per address ("decision:review_event:17"); None for one-off messages.
+    event: Mapped[str | None] = mapped_column(String(120))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    link: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # An optional message (alerts, digests) carries an unsubscribe link for this topic.
+    unsubscribe: Mapped[str | None] = mapped_column(String(60))
+    practice_ids: Mapped[list | None] = mapped_column(JSON)
+    update_id: Mapped[int | None] = mapped_column(Integer)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    # Given up: refused by the server for good, out of attempts, or no longer allowed.
+    failed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class SavedSearch(Base):
+    """A search an account asked to be e-mailed about: new matching practices, daily or weekly."""
+
+    __tablename__ = "saved_search"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    # The search's query string, as the search page takes it (checked when saved).
+    query: Mapped[str] = mapped_column(String(2000))
+    frequency: Mapped[str] = mapped_column(String(10), default="weekly")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Practices published after this are new to the next digest.
+    checked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class AuditEntry(Base):

@@ -38,6 +38,7 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
+OVERRIDABLE = {b"content-security-policy", b"x-frame-options"}
 HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 INDEX_LAG_BOUND = 100  # outbox entries the index may trail by and still be ready
 
@@ -61,12 +62,17 @@ class RequestLogAndHeaders:
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
+                given = message.get("headers", [])
+                # A response may set a stricter policy of its own for what it serves (an
+                # evidence file shown sandboxed); every other header is the site's.
+                own = {h[0].lower() for h in given} & OVERRIDABLE
                 headers = [
                     h
-                    for h in message.get("headers", [])
-                    if h[0].lower() not in {name for name, _ in SECURITY_HEADERS}
+                    for h in given
+                    if h[0].lower() in own
+                    or h[0].lower() not in {name for name, _ in SECURITY_HEADERS}
                 ]
-                headers += SECURITY_HEADERS
+                headers += [h for h in SECURITY_HEADERS if h[0] not in own]
                 headers.append((b"x-request-id", request_id.encode()))
                 if https:
                     headers.append(HSTS)

@@ -38,6 +38,16 @@ class Settings:
     outbox_retention_days: float = 7.0
     # A node not seen for this long is not waited for (it rebuilds its index when it returns).
     node_timeout_hours: float = 24.0
+    # E-mail: off while smtp_host is empty (the outbox then keeps its messages unsent).
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_tls: str = "starttls"  # "starttls", "ssl" (implicit TLS) or "none"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    mail_from: str = ""
+    # The site's public address, for the absolute links e-mails carry.
+    base_url: str = ""
+    mail_poll_seconds: float = 10.0
 
     @classmethod
     def from_env(cls, environ=os.environ, **overrides) -> "Settings":
@@ -71,6 +81,26 @@ class Settings:
         ):
             if variable in environ:
                 values[key] = _positive_number(variable, environ[variable])
+        for name, key in (
+            ("PRACTICES_SMTP_HOST", "smtp_host"),
+            ("PRACTICES_SMTP_USER", "smtp_user"),
+            ("PRACTICES_SMTP_PASSWORD", "smtp_password"),
+            ("PRACTICES_MAIL_FROM", "mail_from"),
+            ("PRACTICES_BASE_URL", "base_url"),
+        ):
+            if value := environ.get(name):
+                values[key] = value.strip()
+        if port := environ.get("PRACTICES_SMTP_PORT"):
+            if not port.isdigit() or not 0 < int(port) < 65536:
+                raise SettingsError("PRACTICES_SMTP_PORT must be a port number")
+            values["smtp_port"] = int(port)
+        if tls := environ.get("PRACTICES_SMTP_TLS"):
+            values["smtp_tls"] = tls.strip().lower()
+        if poll := environ.get("PRACTICES_MAIL_POLL_SECONDS"):
+            try:
+                values["mail_poll_seconds"] = float(poll)
+            except ValueError:
+                raise SettingsError("PRACTICES_MAIL_POLL_SECONDS must be a number") from None
         if "PRACTICES_DEBUG" in environ:
             values["debug"] = _flag(environ["PRACTICES_DEBUG"])
         values.update(overrides)
@@ -78,6 +108,7 @@ class Settings:
 
     def checked(self) -> "Settings":
         """The settings fit to serve requests; a throwaway key only in debug mode."""
+        self.check_mail()
         if self.secret_key:
             if len(self.secret_key) < 32:
                 raise SettingsError("PRACTICES_SECRET_KEY must be at least 32 characters long.")
@@ -88,6 +119,39 @@ class Settings:
             "PRACTICES_SECRET_KEY is not set. Set it to a long random string "
             "(python -c 'import secrets; print(secrets.token_urlsafe(48))'), "
             "or set PRACTICES_DEBUG=1 for local development."
+        )
+
+    @property
+    def sends_mail(self) -> bool:
+        return bool(self.smtp_host)
+
+    def check_mail(self) -> None:
+        """E-mail settings that cannot work are an error at start, not a message lost later."""
+        if not self.smtp_host:
+            return
+        if self.smtp_tls not in ("starttls", "ssl", "none"):
+            raise SettingsError("PRACTICES_SMTP_TLS must be starttls, ssl or none")
+        if not self.mail_from or "@" not in self.mail_from:
+            raise SettingsError("PRACTICES_MAIL_FROM must be the sender's address, to send e-mail")
+        if not self.base_url.startswith(("https://", "http://")):
+            raise SettingsError(
+                "PRACTICES_BASE_URL must be the site's public address (https://...), to send "
+                "e-mail: the links in messages must be absolute"
+            )
+        if bool(self.smtp_user) != bool(self.smtp_password):
+            raise SettingsError("PRACTICES_SMTP_USER and PRACTICES_SMTP_PASSWORD go together")
+
+    def mail_status(self) -> str:
+        """One line on e-mail, for the operator starting the app."""
+        if not self.smtp_host:
+            return (
+                "E-mail: off (PRACTICES_SMTP_HOST is not set); notifications stay in the app "
+                "and messages wait in the outbox."
+            )
+        security = {"starttls": "STARTTLS", "ssl": "TLS", "none": "no TLS"}[self.smtp_tls]
+        return (
+            f"E-mail: sent through {self.smtp_host}:{self.smtp_port} ({security}) from "
+            f"{self.mail_from}, links to {self.base_url}."
         )
 
     @property

@@ -6,10 +6,20 @@ from urllib.parse import urlencode
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from starlette.templating import Jinja2Templates
 
-from repository import facets
-from repository.i18n import translations
+from repository import facets, geography
+from repository.i18n import N_, translations
 from repository.markup import render_markdown
-from repository.vocabularies import STATUSES
+from repository.practices import messages
+from repository.practices.workflow import RUBRIC
+from repository.vocabularies import ROLES, STATUSES
+
+# What a curator's decisions are called on the page.
+ACTION_LABELS = {
+    "request_changes": N_("Ask for changes"),
+    "publish": N_("Publish"),
+    "reject": N_("Reject"),
+    "archive": N_("Archive"),
+}
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -76,6 +86,13 @@ def make_templates(debug: bool = False) -> Jinja2Templates:
         query_url=query_url,
         kwargs_for=kwargs_for,
         label_status=lambda value: translations().gettext(STATUSES.label_of(value)),
+        field_label=messages.label,
+        country_name=lambda code: (
+            (geography.country(code).name if geography.country(code) else code) if code else ""
+        ),
+        role_label=lambda role: translations().gettext(ROLES.label_of(role)),
+        action_label=lambda action: translations().gettext(ACTION_LABELS.get(action, action)),
+        rubric_label=lambda name: translations().gettext(dict(RUBRIC).get(name, name)),
     )
     env.filters["markdown"] = render_markdown
     return Jinja2Templates(env=env, context_processors=[_request_context])

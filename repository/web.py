@@ -37,22 +37,26 @@ def pop_flashes(request: Request) -> list[dict]:
     ]
 
 
-def with_form(view=None, *, max_files: int = 0):
+def with_form(view=None, *, max_files: int = 0, csrf_unless=None):
     """For a view that takes a posted form: the form is read (and its CSRF token checked) on
     the event loop, then the view, a plain `def`, runs in the threadpool with it.
 
     Every database call, index call and password hash therefore runs off the event loop; a
-    GET reaches the view with `form=None`.
+    GET reaches the view with `form=None`. `csrf_unless(form)` names the one kind of form that
+    needs no CSRF token (a mail program's one-click unsubscribe, authorised by its signed
+    link, cannot have one).
     """
 
     def wrap(function):
         @functools.wraps(function)
         async def endpoint(request: Request):
-            from repository.security import read_form
+            from repository.security import check_csrf, read_form
 
             form = None
             if request.method == "POST":
-                form = await read_form(request, max_files=max_files)
+                form = await read_form(request, max_files=max_files, csrf=False)
+                if csrf_unless is None or not csrf_unless(form):
+                    check_csrf(request, form)
             return await run_in_threadpool(function, request, form)
 
         endpoint.runs_in_threadpool = True

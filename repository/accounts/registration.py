@@ -28,7 +28,8 @@ from repository.accounts.services import (
 )
 from repository.accounts.throttle import TooManyAttempts
 from repository.i18n import _
-from repository.models import EmailOutbox, Notification, User
+from repository.mail import outbox
+from repository.models import User
 
 REGISTRATION_WINDOW = 60 * 60
 MAX_REGISTRATIONS_PER_ADDRESS = 5
@@ -47,15 +48,6 @@ class Registration:
     choice: str  # NEW or JOIN
     organisation_type: str
     organisation_country: str | None
-
-
-def _notify(session: Session, user: User, message: str, link: str = "") -> None:
-    session.add(Notification(user_id=user.id, message=message, link=link))
-    session.add(
-        EmailOutbox(
-            to_address=user.email, subject=f"Practice Hub: {message[:200]}", body=f"{message}\n"
-        )
-    )
 
 
 def members(session: Session, organisation_id: int) -> list[User]:
@@ -113,13 +105,26 @@ def _create(session: Session, form: Registration, password: str, joining, addres
     if joining is not None:
         user.requested_organisation = joining
         for member in members(session, joining.id):
-            _notify(
+            outbox.notify(
                 session,
                 member,
                 f"{user.name} ({user.email}) asks to join {joining.name}. Let them in or "
                 "refuse on your organisation's page.",
                 "organisation:members",
+                event=f"account.asks_to_join:{user.id}",
             )
+    # Curators approve accounts: tell them one is waiting, rather than leave it to chance.
+    organisation = joining.name if joining is not None else form.organisation.strip()
+    what = "asks to join" if joining is not None else "registers"
+    message = f"{user.name} ({user.email}) {what} {organisation}: the account waits for approval."
+    outbox.notify_curators(
+        session,
+        message,
+        "users:",
+        subject=f"Practice Hub: new account waiting: {user.name}, {organisation}",
+        body=message,
+        event=f"account.registered:{user.id}",
+    )
     audit.record(
         session,
         "account.registered",
@@ -132,16 +137,15 @@ def _create(session: Session, form: Registration, password: str, joining, addres
 
 def _warn_owner(session: Session, owner: User, password: str, address: str) -> None:
     hash_password(password)  # the time a new account takes, so timing does not tell either
-    session.add(
-        EmailOutbox(
-            to_address=owner.email,
-            subject="Practice Hub: someone tried to register with your address",
-            body=(
-                "Someone tried to register a new account with this e-mail address, which "
-                "already has one. If it was you, sign in instead (or change your password "
-                "if you have forgotten it). If not, you need do nothing.\n"
-            ),
-        )
+    outbox.enqueue(
+        session,
+        owner.email,
+        "Practice Hub: someone tried to register with your address",
+        "Someone tried to register a new account with this e-mail address, which already has "
+        "one. If it was you, sign in instead (or change your password if you have forgotten "
+        "it). If not, you need do nothing.",
+        user=owner,
+        link="signin:",
     )
     audit.record(session, "account.register_existing", None, f"user:{owner.id}", address)
 
@@ -214,18 +218,17 @@ def decide_join(db, member: User, user_id: int, accept: bool, address: str) -> s
             address,
             organisation=organisation.id,
         )
-        session.add(
-            EmailOutbox(
-                to_address=asking.email,
-                subject=f"Practice Hub: your request to join {organisation.name}",
-                body=(
-                    f"A member of {organisation.name} "
-                    + (
-                        "let you in; a curator will now approve your account.\n"
-                        if accept
-                        else "refused your request to join it.\n"
-                    )
-                ),
-            )
+        outbox.enqueue(
+            session,
+            asking.email,
+            f"Practice Hub: your request to join {organisation.name}",
+            f"A member of {organisation.name} "
+            + (
+                "let you in; a curator will now approve your account."
+                if accept
+                else "refused your request to join it."
+            ),
+            user=asking,
+            event=f"organisation.join_{'accepted' if accept else 'refused'}:{asking.id}",
         )
         return asking.name

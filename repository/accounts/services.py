@@ -17,6 +17,7 @@ from repository.accounts.passwords import (
 from repository.accounts.throttle import TooManyAttempts
 from repository.characters import clean
 from repository.i18n import _
+from repository.mail import outbox
 from repository.models import (
     ApiToken,
     Notification,
@@ -32,6 +33,16 @@ __all__ = ["AccountError", "TooManyAttempts", "create_user"]
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 # Verified against when the e-mail is unknown, so both answers take the same time.
 _DUMMY_HASH = hash_password("an unknown account has no password at all")
+
+
+class NotActive(Exception):
+    """The right password for an account that may not sign in: waiting for its first
+    approval, or deactivated."""
+
+    def __init__(self, user_id: int, waiting: bool):
+        super().__init__("waiting" if waiting else "deactivated")
+        self.user_id = user_id
+        self.waiting = waiting
 
 
 class AccountError(ValueError):
@@ -119,7 +130,11 @@ def authenticate(session: Session, email: str, password: str, address: str) -> U
         audit.record(session, "signin.limited", None, f"email:{email}", address)
         raise
     valid = verify_password(user.password_hash if user else _DUMMY_HASH, password[:1024])
-    if not user or not valid or not user.active:
+    if user and valid and not user.active:
+        # The right password: its owner may be told why they cannot sign in yet (nobody
+        # else learns anything, so this tells an attacker nothing new).
+        raise NotActive(user.id, waiting=waiting(user))
+    if not user or not valid:
         throttle.failed(session, keys)
         audit.record(
             session,
@@ -127,7 +142,7 @@ def authenticate(session: Session, email: str, password: str, address: str) -> U
             user if user else None,
             f"email:{email}",
             address,
-            reason="inactive" if user and valid else "credentials",
+            reason="credentials",
         )
         return None
     if needs_rehash(user.password_hash):
@@ -199,21 +214,53 @@ def approve(session: Session, actor: User, user: User, address: str = "", join: 
         address,
         joined=requested.id if join else None,
     )
+    organisation = user.organisation.name if user.organisation else ""
+    outbox.notify(
+        session,
+        user,
+        f"Your account is approved{' as a member of ' + organisation if organisation else ''}: "
+        "you can sign in and submit practices.",
+        "signin:",
+        subject="Practice Hub: your account is approved",
+        event=f"account.approved:{user.id}",
+    )
 
 
-def refuse(session: Session, actor: User, user: User, address: str = "") -> None:
-    """Delete an account waiting for its first approval (a mistaken or unwanted registration)."""
+def refuse(session: Session, actor: User, user: User, address: str = "", reason: str = "") -> None:
+    """Reject an account waiting for its first approval (a mistaken or unwanted registration):
+    it is deleted, and its owner is told, with the reason when one is given."""
     if actor.role not in ("curator", "admin"):
-        raise AccountError("Only curators and administrators refuse accounts.")
+        raise AccountError("Only curators and administrators reject accounts.")
     if not waiting(user) or user.last_sign_in_at is not None:
-        raise AccountError("Only an account waiting for its first approval can be refused.")
+        raise AccountError("Only an account waiting for its first approval can be rejected.")
     audit.record(session, "account.refused", actor, f"user:{user.id}", address, email=user.email)
+    body = (
+        "Your registration at Practice Hub was not approved, and the account is deleted."
+        + (f"\n\nThe curator's reason:\n{reason.strip()}" if reason.strip() else "")
+        + "\n\nIf you think this is a mistake, you may register again with more detail "
+        "about your organisation."
+    )
+    outbox.enqueue(
+        session,
+        user.email,
+        "Practice Hub: your registration was not approved",
+        body,
+        event=f"account.refused:{user.id}",
+    )
     session.delete(user)
 
 
 def set_active(session: Session, actor: User, user: User, active: bool, address: str = "") -> None:
-    if actor.role != "admin":
-        raise AccountError("Only administrators deactivate accounts.")
+    """Administrators deactivate and reactivate any account; curators deactivate partner
+    accounts (someone who left their organisation), and only an administrator brings one
+    back."""
+    if actor.role not in ("curator", "admin"):
+        raise AccountError("Only curators and administrators deactivate accounts.")
+    if actor.role != "admin" and (active or user.role != "partner"):
+        raise AccountError(
+            "Curators deactivate partner accounts; only an administrator can activate one "
+            "again, or deactivate a curator's."
+        )
     if user.id == actor.id and not active:
         raise AccountError("You cannot deactivate your own account.")
     user.active = active
@@ -246,8 +293,14 @@ def set_role(session: Session, actor: User, user: User, role: str, address: str 
 
 
 def sign_in_check(db, email: str, password: str, address: str) -> User | None:
-    with db.write() as session:
-        return authenticate(session, email, password, address)
+    try:
+        with db.write() as session:
+            return authenticate(session, email, password, address)
+    except NotActive as inactive:
+        with db.write() as session:  # the attempt's own transaction was rolled back
+            user = session.get(User, inactive.user_id)
+            audit.record(session, "signin.inactive", user, f"user:{inactive.user_id}", address)
+        raise
 
 
 def change_own_password(db, user_id: int, current: str, new: str, address: str) -> tuple[User, int]:
@@ -287,6 +340,21 @@ def mark_notifications_read(db, user: User) -> None:
             item.read_at = utcnow()
 
 
+def curation_waiting(db) -> dict[str, int]:
+    """What waits for the curators: accounts to approve, submissions and updates to review."""
+    from repository.models import Practice, PracticeUpdate
+
+    with db.read() as session:
+        count = lambda model, *where: session.scalar(  # noqa: E731
+            select(func.count()).select_from(model).where(*where)
+        )
+        return {
+            "accounts": count(User, User.active.is_(False), User.deactivated_at.is_(None)),
+            "submissions": count(Practice, Practice.status == "submitted")
+            + count(PracticeUpdate, PracticeUpdate.status == "submitted"),
+        }
+
+
 def all_users(db, actor: User) -> tuple[list[User], dict[int, list[User]]]:
     """Every account, and for each organisation an account asks to join, its active members
     (a curator deciding must see who the newcomer would share drafts and files with)."""
@@ -303,8 +371,10 @@ def all_users(db, actor: User) -> tuple[list[User], dict[int, list[User]]]:
         return users, members
 
 
-def act_on_user(db, actor: User, user_id: int, action: str, role: str, address: str) -> str:
-    """Approve (into the organisation asked for), refuse, (de)activate or change the role of an
+def act_on_user(
+    db, actor: User, user_id: int, action: str, role: str, address: str, reason: str = ""
+) -> str:
+    """Approve (into the organisation asked for), reject, (de)activate or change the role of an
     account; the account's e-mail."""
     with db.write() as session:
         me = session.get(User, actor.id)
@@ -316,8 +386,8 @@ def act_on_user(db, actor: User, user_id: int, action: str, role: str, address: 
             approve(session, me, target, address)
         elif action == "approve_join":
             approve(session, me, target, address, join=True)
-        elif action == "refuse":
-            refuse(session, me, target, address)
+        elif action in ("refuse", "reject"):
+            refuse(session, me, target, address, reason[:2000])
         elif action == "deactivate":
             set_active(session, me, target, False, address)
         elif action == "activate":

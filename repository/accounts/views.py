@@ -21,7 +21,14 @@ from repository.params import path_id
 from repository.vocabularies import ACTOR_TYPES, ROLES
 from repository.web import flash, redirect, render, with_form
 
-SIGN_IN_FAILED = "The e-mail address or password is not right, or the account is not approved yet."
+SIGN_IN_FAILED = "The e-mail address or password is not right."
+WAITING = (
+    "Your account is waiting for a curator's approval. You will get an e-mail as soon as it "
+    "is approved; then sign in here."
+)
+DEACTIVATED = (
+    "This account is deactivated. If you think this is a mistake, write to the UN.GIFT curators."
+)
 GET_POST = ["GET", "POST"]
 
 
@@ -129,6 +136,8 @@ def signin(request: Request, form) -> Response:
         except services.TooManyAttempts as limited:
             error = _("Too many failed attempts. Try again in a few minutes.")
             headers, status = {"Retry-After": str(limited.retry_after)}, 429
+        except services.NotActive as inactive:
+            error, status = _(WAITING if inactive.waiting else DEACTIVATED), 403
         else:
             if user is None:
                 error, status = _(SIGN_IN_FAILED), 400
@@ -143,6 +152,9 @@ def signin(request: Request, form) -> Response:
                 )
                 if key:
                     request.session[briefs.SESSION_KEY] = key
+                if next_path == home and user.role in ("curator", "admin"):
+                    # Curators came to work the queue.
+                    next_path = str(request.app.url_path_for("review_queue"))
                 return redirect(next_path)
     context = {"error": error, "email": email, "next": next_path}
     response = render(request, "accounts/signin.html", context, status)
@@ -223,7 +235,14 @@ def notifications(request: Request) -> Response:
         }
         for n in items
     ]
-    return render(request, "accounts/notifications.html", {"notifications": shown})
+    waiting = (
+        services.curation_waiting(request.app.state.db)
+        if user.role in ("curator", "admin")
+        else None
+    )
+    return render(
+        request, "accounts/notifications.html", {"notifications": shown, "waiting": waiting}
+    )
 
 
 @with_form
@@ -239,6 +258,8 @@ def users(request: Request) -> Response:
     context = {
         "users": everyone,
         "pending": [u for u in everyone if services.waiting(u)],
+        "active": [u for u in everyone if u.active],
+        "deactivated": [u for u in everyone if not u.active and u.deactivated_at],
         "members": members,
         "roles": list(ROLES.terms),
         "is_admin": actor.role == "admin",
@@ -258,6 +279,7 @@ def user_action(request: Request, form) -> Response:
             str(form.get("action", "")),
             str(form.get("role", "")),
             client_address(request),
+            str(form.get("reason", "")),
         )
     except services.AccountError as error:
         flash(request, str(error))

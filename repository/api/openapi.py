@@ -226,7 +226,20 @@ def _components(facet_value: dict, result: dict, record_properties: dict) -> dic
                             "status": {"type": "integer"},
                             "message": {"type": "string"},
                             "parameter": {"type": "string"},
-                            "errors": {"type": "array"},
+                            "errors": {
+                                "type": "array",
+                                "description": "A record's errors: the field, the format's "
+                                "reason, and a message saying what to do.",
+                                "items": {
+                                    "type": "object",
+                                    "required": ["field", "reason", "message"],
+                                    "properties": {
+                                        "field": {"type": "string"},
+                                        "reason": {"type": "string"},
+                                        "message": {"type": "string"},
+                                    },
+                                },
+                            },
                         },
                     }
                 },

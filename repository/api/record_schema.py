@@ -92,7 +92,11 @@ def record_properties() -> dict:
         },
         **{key: _list(facet.values) for key, facet in lists.items()},
         "countries": _list(facets.facet("country").values),
-        "scope": _choice([value for value, _label in scopes.SCOPES]),
+        "scope": _choice(
+            [*(value for value, _label in scopes.SCOPES), ""],
+            description="Empty: not chosen yet (submitting asks for it). Null or left out: "
+            "national when countries are given, else global.",
+        ),
         "scope_area": _choice([*scopes.AREAS, ""], description="Only for a regional practice."),
         "practice_type": _choice(facets.BY_KEY["practice_type"].values),
         "evidence": _choice(facets.BY_KEY["evidence"].values),

@@ -17,7 +17,7 @@ from repository.discovery.params import parse_search
 from repository.discovery.payload import search_payload
 from repository.i18n import _
 from repository.params import path_id
-from repository.practices import workflow
+from repository.practices import messages, workflow
 from repository.vocabularies import STATUSES
 from repository.web import flash, redirect, render, with_form
 
@@ -137,7 +137,11 @@ async def submit_draft(request: Request) -> Response:
                 "error": {
                     "status": 400,
                     "message": "the record has errors",
-                    "errors": [{"field": f, "reason": r} for f, r in problem.errors],
+                    # The machine's reason and, for a person, what to do about it.
+                    "errors": [
+                        {"field": f, "reason": r, "message": messages.human(f, r)}
+                        for f, r in problem.errors
+                    ],
                 }
             },
             status_code=400,

@@ -24,8 +24,10 @@ def to_record(practice: Practice) -> dict:
         "countries": practice.country_codes,
         "scope": practice.scope,
         "scope_area": practice.scope_area,
-        "practice_type": practice.practice_type,
-        "evidence": practice.evidence,
+        # A draft keeps "" for a choice not made yet; the record says so with null, as the
+        # format does (an empty string is not a value: it read "unknown value ''").
+        "practice_type": practice.practice_type or None,
+        "evidence": practice.evidence or None,
         "start_year": practice.start_year,
         "end_year": practice.end_year,
         "language": practice.language,
@@ -89,4 +91,28 @@ def index_document(practice: Practice) -> dict:
     """What the search index receives: the public document plus the card it hands back."""
     document = to_public(practice)
     document["card"] = {key: document[key] for key in CARD_FIELDS}
+    return document
+
+
+def preview_document(record: dict) -> dict:
+    """What the public page would show of a record that is not published (yet): the public
+    document's keys, built from the record alone."""
+    document = {key: value for key, value in record.items() if key != "status"}
+    countries = [geography.country(code) for code in record.get("countries") or []]
+    countries = [c for c in countries if c is not None]
+    scope, area = record.get("scope") or "", record.get("scope_area")
+    places = {"regions": [], "subregions": [], "un_groups": []}
+    if scope in dict(scopes.SCOPES):
+        places = scopes.places(scope, area, record.get("countries") or [])
+    document.update(
+        url="",
+        organisation_actor_type=(record.get("actor_types") or [""])[0],
+        is_global=scope == scopes.GLOBAL,
+        scope_area_name=scopes.AREAS[area].name if area in scopes.AREAS else None,
+        country_names=[c.name for c in countries],
+        **places,
+        ongoing=record.get("end_year") is None,
+        published_at=None,
+        updated_at=None,
+    )
     return document

@@ -101,11 +101,12 @@ def browse(db, filters: dict[str, str], page: int, per_page: int) -> tuple[list[
 
 
 def public_attachments(db, practice_id: int) -> list[Attachment]:
+    """The evidence files a curator made public (the others stay internal)."""
     with db.read() as session:
         return list(
             session.scalars(
                 select(Attachment)
-                .where(Attachment.practice_id == practice_id)
+                .where(Attachment.practice_id == practice_id, Attachment.visibility == "public")
                 .order_by(Attachment.id)
             ).all()
         )

@@ -1,9 +1,9 @@
 """The only code that writes practices. Each function runs inside the caller's write session, so
 the rows, the revision and the outbox entry commit together or not at all."""
 
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from repository.models import (
@@ -56,22 +56,48 @@ def lock_practice(session: Session, practice_id: int) -> Practice:
     return practice
 
 
-def _record_revision(session: Session, practice: Practice, author: User | None, note: str) -> None:
+# Saves of a draft by the same person within this time make one revision, not one each: an
+# autosaving form would otherwise leave hundreds, and a diff of "the last two" would compare
+# two saves seconds apart.
+COALESCE_DRAFT_SAVES = timedelta(minutes=30)
+UNPUBLISHED_EDITS = ("draft", "changes_requested")
+
+
+def record_revision(
+    session: Session, practice: Practice, author: User | None, note: str = ""
+) -> PracticeRevision:
+    """A revision holding the practice as it is now (its status included)."""
     session.flush()
-    number = session.scalar(
-        select(func.coalesce(func.max(PracticeRevision.number), 0)).where(
-            PracticeRevision.practice_id == practice.id
-        )
+    document = to_record(practice)
+    latest = session.scalar(
+        select(PracticeRevision)
+        .where(PracticeRevision.practice_id == practice.id)
+        .order_by(PracticeRevision.number.desc())
+        .limit(1)
     )
-    session.add(
-        PracticeRevision(
-            practice_id=practice.id,
-            number=number + 1,
-            author_id=author.id if author else None,
-            note=note,
-            document=to_record(practice),
-        )
+    if (
+        latest is not None
+        and not note
+        and not latest.note
+        and latest.purged_at is None
+        and author is not None
+        and latest.author_id == author.id
+        and document["status"] in UNPUBLISHED_EDITS
+        and latest.document.get("status") == document["status"]
+        and utcnow() - latest.created_at < COALESCE_DRAFT_SAVES
+    ):
+        latest.document = document
+        latest.created_at = utcnow()
+        return latest
+    revision = PracticeRevision(
+        practice_id=practice.id,
+        number=(latest.number if latest is not None else 0) + 1,
+        author_id=author.id if author else None,
+        note=note,
+        document=document,
     )
+    session.add(revision)
+    return revision
 
 
 def _apply(session: Session, practice: Practice, clean: dict) -> None:
@@ -147,7 +173,7 @@ def save_practice(
         practice.published_at = utcnow()
     practice.updated_at = utcnow()
     session.add(practice)
-    _record_revision(session, practice, author, note)
+    record_revision(session, practice, author, note)
     if was_published or practice.status == "published":
         queue_index_change(session, practice.id)
     return practice
@@ -168,7 +194,7 @@ def add_source(session: Session, practice_id: int, title: str, url: str) -> Prac
     position = len(practice.sources)
     practice.sources.append(PracticeSource(position=position, title=title, url=url))
     practice.updated_at = utcnow()
-    _record_revision(session, practice, None, "source added")
+    record_revision(session, practice, None, "source added")
     if practice.status == "published":
         queue_index_change(session, practice.id)
     return practice

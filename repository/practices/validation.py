@@ -156,6 +156,10 @@ def _scope(record: dict, countries: list[str], errors: Errors) -> tuple[str, str
     scope = record.get("scope")
     if scope is None:
         scope = scopes.default_scope(countries)
+    if scope == "":
+        # Not chosen yet (a draft from the form): never guessed, so never "global" unasked.
+        errors.append(("scope", "is required"))
+        return "", None
     if not isinstance(scope, str) or scope not in dict(scopes.SCOPES):
         errors.append(("scope", "must be one of: national, regional, global"))
         return scopes.default_scope(countries), None

@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 
 from repository import audit
 from repository.accounts.sessions import CURATORS
+from repository.i18n import N_, _
+from repository.mail import outbox
 from repository.models import (
-    EmailOutbox,
-    Notification,
+    Attachment,
     Practice,
     PracticeUpdate,
     ReviewEvent,
@@ -28,6 +29,7 @@ from repository.models import (
 from repository.practices import services
 from repository.practices.documents import to_record
 from repository.practices.validation import validate_record
+from repository.submissions import privacy
 
 RUBRIC = (
     ("relevance", "Relevance to trafficking in persons"),
@@ -57,6 +59,8 @@ TRANSITIONS = {
         Transition("publish", frozenset({"submitted"}), "published", True),
         Transition("reject", frozenset({"submitted"}), "rejected", True),
         Transition("archive", frozenset({"published"}), "archived", True),
+        # The partner takes a submission back to edit it (or to delete it) before a decision.
+        Transition("withdraw", frozenset({"submitted"}), "draft", False),
     )
 }
 EDITABLE = frozenset({"draft", "changes_requested"})
@@ -72,6 +76,18 @@ class Incomplete(WorkflowError):
     def __init__(self, errors: list[tuple[str, str]]):
         super().__init__("; ".join(f"{field}: {reason}" for field, reason in errors))
         self.errors = errors
+
+
+class PrivacyUnexplained(WorkflowError):
+    """What the privacy check found is neither edited away nor explained; `findings` lists
+    the findings still to explain."""
+
+    def __init__(self, findings: list[privacy.PrivacyWarning]):
+        super().__init__(
+            "Edit the text, or explain for each finding of the privacy check why it is not "
+            "personal data."
+        )
+        self.findings = findings
 
 
 # -- who may see and change what ---------------------------------------------------------
@@ -97,7 +113,13 @@ def can_view(user: User | None, item: Practice | PracticeUpdate) -> bool:
 
 
 def can_edit(user: User | None, item: Practice | PracticeUpdate) -> bool:
-    return owns(user, item) and item.status in EDITABLE
+    hidden = isinstance(item, Practice) and item.converted_at is not None
+    return owns(user, item) and item.status in EDITABLE and not hidden
+
+
+def can_delete(user: User | None, item: Practice | PracticeUpdate) -> bool:
+    """A draft (never one a curator is deciding on) is its organisation's to delete."""
+    return can_edit(user, item) and item.status == "draft"
 
 
 def review_events(session: Session, item, include_internal: bool) -> list[ReviewEvent]:
@@ -116,7 +138,16 @@ def review_events(session: Session, item, include_internal: bool) -> list[Review
 # -- notifications -------------------------------------------------------------------------
 
 
-def _notify_owners(session: Session, item, message: str, link: str) -> None:
+def _about(item) -> dict:
+    """What a message is about, for the rule on who may be e-mailed about what."""
+    if isinstance(item, PracticeUpdate):
+        return {"practice_ids": [item.practice_id], "update_id": item.id}
+    return {"practice_ids": [item.id]}
+
+
+def _notify_owners(
+    session: Session, item, message: str, link: str, event: str, body: str = ""
+) -> None:
     if item.owner_organisation_id is None:
         return
     members = session.scalars(
@@ -127,13 +158,14 @@ def _notify_owners(session: Session, item, message: str, link: str) -> None:
         )
     ).all()
     for member in members:
-        session.add(Notification(user_id=member.id, message=message, link=link))
-        session.add(
-            EmailOutbox(
-                to_address=member.email,
-                subject=f"Practice Hub: {message[:200]}",
-                body=f"{message}\n",
-            )
+        outbox.notify(
+            session,
+            member,
+            message,
+            link,
+            body=body or message,
+            event=event,
+            **_about(item),
         )
 
 
@@ -145,6 +177,11 @@ def _link(item) -> str:
     """What a notification is about, as a reference ("update:5"); the pages turn it into a
     link through the route table (links.resolve), so no service writes a page path."""
     return f"update:{item.id}" if isinstance(item, PracticeUpdate) else f"submission:{item.id}"
+
+
+def _review_link(item) -> str:
+    kind = "review_update" if isinstance(item, PracticeUpdate) else "review"
+    return f"{kind}:{item.id}"
 
 
 # -- creating and editing ------------------------------------------------------------------
@@ -220,7 +257,8 @@ def turn_into_update(
     session: Session, user: User, draft: Practice, target: Practice
 ) -> PracticeUpdate:
     """A partner's new submission describes a practice already published: make it an update of
-    that practice instead, and drop the duplicate draft."""
+    that practice instead. The draft is kept out of sight, with its files, so that the partner
+    can undo this while the update is a draft; submitting the update deletes it."""
     if not can_edit(user, draft):
         raise WorkflowError("This submission cannot be changed now.")
     if target.status != "published" or target.id == draft.id:
@@ -237,9 +275,11 @@ def turn_into_update(
         status="draft",
         author_id=user.id,
         owner_organisation_id=user.organisation_id,
+        from_draft_id=draft.id,
+        privacy_explanations=draft.privacy_explanations,
     )
     session.add(update)
-    services.delete_practice(session, draft.id)
+    draft.converted_at = utcnow()
     session.flush()
     audit.record(
         session,
@@ -252,7 +292,82 @@ def turn_into_update(
     return update
 
 
+def undo_conversion(session: Session, user: User, update: PracticeUpdate) -> Practice:
+    """Turn an update made from a draft back into that draft, with what was edited since."""
+    if not can_edit(user, update) or update.status != "draft" or update.from_draft_id is None:
+        raise WorkflowError("Only an update made from your draft, not yet submitted, goes back.")
+    draft = services.lock_practice(session, update.from_draft_id)
+    if draft.converted_at is None or not owns(user, draft):
+        raise WorkflowError("This update was not made from your draft.")
+    record = {**update.document, "id": draft.id, "last_verified": None}
+    clean = _clean(record, draft.status, draft.id, draft=True)
+    draft.converted_at = None
+    draft.privacy_explanations = update.privacy_explanations
+    services.save_practice(session, clean, author=user, note="back from a proposed update")
+    session.delete(update)
+    audit.record(
+        session, "update.undone", user, f"practice:{draft.id}", update=update.id, draft=draft.id
+    )
+    return draft
+
+
+def delete_draft(session: Session, user: User, item) -> list[Practice]:
+    """Delete a draft (or a draft update, with the draft it was made from); the practices
+    deleted, whose files the caller removes after commit."""
+    if not can_delete(user, item):
+        raise WorkflowError("Only a draft can be deleted; withdraw a submission first.")
+    deleted = []
+    if isinstance(item, PracticeUpdate):
+        if item.from_draft_id is not None:
+            hidden = session.get(Practice, item.from_draft_id)
+            if hidden is not None and hidden.converted_at is not None:
+                deleted.append(hidden)
+        session.delete(item)
+        target = f"practice:{item.practice_id}"
+    else:
+        deleted.append(item)
+        target = f"practice:{item.id}"
+    for practice in deleted:
+        services.delete_practice(session, practice.id)
+    audit.record(
+        session,
+        "submission.deleted",
+        user,
+        target,
+        update=item.id if isinstance(item, PracticeUpdate) else None,
+    )
+    return deleted
+
+
 # -- transitions ---------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """What a transition did that the caller acts on after commit."""
+
+    deleted_drafts: list[Practice]
+    # Stored names of the evidence files that went with them: the caller removes the files.
+    deleted_files: list[str]
+
+
+def _explain(session: Session, user: User, item, document: dict, given: dict | None) -> None:
+    """Keep the partner's explanations of the privacy findings; refuse while any finding is
+    neither edited away nor explained."""
+    findings = privacy.scan(document)
+    stored = dict(item.privacy_explanations or {})
+    texts = {**privacy.stored_texts(stored), **{k: v for k, v in (given or {}).items() if v}}
+    missing = privacy.unexplained(findings, texts)
+    if missing:
+        raise PrivacyUnexplained(missing)
+    now = utcnow().isoformat(timespec="seconds")
+    kept = {}
+    for finding in findings:
+        text = texts[finding.key].strip()[:2000]
+        previous = stored.get(finding.key) or {}
+        same = isinstance(previous, dict) and previous.get("text") == text
+        kept[finding.key] = previous if same else {"text": text, "by": user.id, "at": now}
+    item.privacy_explanations = kept or None
 
 
 def transition(
@@ -264,7 +379,12 @@ def transition(
     note_to_submitter: bool = True,
     rubric: dict | None = None,
     confirmed_no_personal_data: bool = False,
-) -> None:
+    privacy_explanations: dict[str, str] | None = None,
+    public_files: set[int] | None = None,
+) -> Outcome:
+    """Apply one action. `privacy_explanations` ({finding key: text}) come with a submission;
+    `public_files` (attachment ids) with a publication: the evidence files the curator makes
+    public, every other one of the practice's files staying internal."""
     rule = TRANSITIONS.get(action)
     if rule is None:
         raise WorkflowError(f"Unknown action {action!r}.")
@@ -276,11 +396,15 @@ def transition(
         raise WorkflowError(
             f"Cannot {action.replace('_', ' ')} a practice that is {item.status.replace('_', ' ')}."
         )
+    if isinstance(item, Practice) and item.converted_at is not None:
+        raise WorkflowError("This draft became a proposed update: work on the update.")
     if action == "archive" and isinstance(item, PracticeUpdate):
         raise WorkflowError("Updates are not archived; archive the practice.")
+    outcome = Outcome(deleted_drafts=[], deleted_files=[])
     if action == "submit":
         document = item.document if isinstance(item, PracticeUpdate) else to_record(item)
         _clean(document, "submitted", document.get("id"))  # complete now, or Incomplete
+        _explain(session, user, item, document, privacy_explanations)
         if not confirmed_no_personal_data:
             raise WorkflowError("Confirm that the entry contains no personal data of victims.")
     if action in ("reject", "request_changes") and not note.strip():
@@ -290,32 +414,50 @@ def transition(
 
     previous = item.status
     practice_id = item.id if isinstance(item, Practice) else item.practice_id
+    files_note = ""
     if isinstance(item, PracticeUpdate) and action == "publish":
         _apply_update(session, user, item)
     elif isinstance(item, Practice):
         practice = services.lock_practice(session, item.id)
         practice.status = rule.target
         practice.updated_at = utcnow()
-        if rule.target == "published" and practice.published_at is None:
-            practice.published_at = utcnow()
+        if rule.target == "published":
+            # Publishing is a curator's verification of the practice, today.
+            practice.last_verified = date.today()
+            if practice.published_at is None:
+                practice.published_at = utcnow()
+            files_note = _decide_files(session, user, practice, public_files or set())
         if previous == "published" or rule.target == "published":
             services.queue_index_change(session, practice.id)
+        if action in ("submit", "publish"):
+            # The versions a curator compares: what was submitted, what was published.
+            services.record_revision(session, practice, user, _REVISION_NOTES[action])
+    if isinstance(item, PracticeUpdate) and action == "submit" and item.from_draft_id:
+        # The update goes to the curators: the draft it was made from can no longer come back.
+        hidden = session.get(Practice, item.from_draft_id)
+        if hidden is not None and hidden.converted_at is not None:
+            outcome.deleted_drafts.append(hidden)
+            outcome.deleted_files += _stored_files(session, hidden.id)
+            services.delete_practice(session, hidden.id)
+        item.from_draft_id = None
     item.status = rule.target
     if action == "submit":
         item.submitted_at = utcnow()
 
-    session.add(
-        ReviewEvent(
-            practice_id=practice_id,
-            update_id=item.id if isinstance(item, PracticeUpdate) else None,
-            actor_id=user.id,
-            from_status=previous,
-            to_status=rule.target,
-            note=note.strip(),
-            note_visibility="submitter" if note_to_submitter else "internal",
-            rubric=rubric or None,
-        )
+    event = ReviewEvent(
+        practice_id=practice_id,
+        update_id=item.id if isinstance(item, PracticeUpdate) else None,
+        actor_id=user.id,
+        from_status=previous,
+        to_status=rule.target,
+        note=note.strip(),
+        note_visibility="submitter" if note_to_submitter else "internal",
+        rubric=rubric or None,
     )
+    session.add(event)
+    session.flush()
+    if rule.target == "published":
+        audit.record(session, "workflow.verified", user, f"practice:{practice_id}")
     audit.record(
         session,
         f"workflow.{action}",
@@ -325,19 +467,137 @@ def transition(
         from_status=previous,
         to_status=rule.target,
     )
+    title = _title(item) or _("Untitled")
+    kind = "update" if isinstance(item, PracticeUpdate) else "practice"
     if rule.curators:
-        kind = "Update of" if isinstance(item, PracticeUpdate) else "Practice"
-        message = f"{kind} “{_title(item)}” is now {rule.target.replace('_', ' ')}."
+        message = _(STATUS_MESSAGES[kind, rule.target]) % {"title": title}
+        body = message
         if note.strip() and note_to_submitter:
-            message += f" Note from the curator: {note.strip()}"
-        _notify_owners(session, item, message, _link(item))
+            body += "\n\n" + _("Note from the curator:\n%(note)s") % {"note": note.strip()}
+            message += " " + _("Note from the curator: %(note)s") % {"note": note.strip()}
+        if files_note:
+            body += f"\n\n{files_note}"
+            message += f" {files_note}"
+        _notify_owners(session, item, message, _link(item), f"review_event:{event.id}", body)
+    elif action == "submit":
+        organisation = user.organisation.name if user.organisation else user.name
+        again = "again" if previous == "changes_requested" else "first"
+        message = _(SUBMITTED_MESSAGES[kind, again]) % {
+            "organisation": organisation,
+            "title": title,
+        }
+        outbox.notify_curators(
+            session,
+            message,
+            _review_link(item),
+            subject=_("Practice Hub: to review: “%(title)s”") % {"title": title},
+            body=message,
+            event=f"review_event:{event.id}",
+            assigned_to_id=item.assigned_to_id,
+        )
+    elif action == "withdraw":
+        message = _(WITHDRAWN_MESSAGES[kind]) % {"title": title}
+        for curator in outbox.curators(session):
+            if item.assigned_to_id in (None, curator.id):
+                outbox.notify(session, curator, message, _review_link(item), email=False)
+    return outcome
+
+
+_REVISION_NOTES = {"submit": "submitted", "publish": "published"}
+# What the organisation is told, as whole sentences (translators see each one).
+STATUS_MESSAGES = {
+    ("practice", "changes_requested"): N_(
+        "The practice “%(title)s” is now waiting for your changes."
+    ),
+    ("practice", "published"): N_("The practice “%(title)s” is now published."),
+    ("practice", "rejected"): N_("The practice “%(title)s” is now rejected."),
+    ("practice", "archived"): N_("The practice “%(title)s” is now archived."),
+    ("practice", "draft"): N_("The practice “%(title)s” is now a draft again."),
+    ("practice", "submitted"): N_("The practice “%(title)s” is now submitted."),
+    ("update", "changes_requested"): N_(
+        "Your update of “%(title)s” is now waiting for your changes."
+    ),
+    ("update", "published"): N_("Your update of “%(title)s” is now published."),
+    ("update", "rejected"): N_("Your update of “%(title)s” is now rejected."),
+    ("update", "archived"): N_("Your update of “%(title)s” is now archived."),
+    ("update", "draft"): N_("Your update of “%(title)s” is now a draft again."),
+    ("update", "submitted"): N_("Your update of “%(title)s” is now submitted."),
+}
+SUBMITTED_MESSAGES = {
+    ("practice", "first"): N_("%(organisation)s submitted the practice “%(title)s” for review."),
+    ("practice", "again"): N_(
+        "%(organisation)s submitted the practice “%(title)s” again for review."
+    ),
+    ("update", "first"): N_("%(organisation)s submitted an update of “%(title)s” for review."),
+    ("update", "again"): N_(
+        "%(organisation)s submitted an update of “%(title)s” again for review."
+    ),
+}
+WITHDRAWN_MESSAGES = {
+    "practice": N_("The practice “%(title)s” was withdrawn by its organisation."),
+    "update": N_("The update of “%(title)s” was withdrawn by its organisation."),
+}
+
+
+def _stored_files(session: Session, practice_id: int) -> list[str]:
+    return list(
+        session.scalars(select(Attachment.stored_name).where(Attachment.practice_id == practice_id))
+    )
+
+
+def _decide_files(session: Session, curator: User, practice: Practice, public: set[int]) -> str:
+    """Make the chosen evidence files public and every other one internal; a sentence telling
+    the submitter which is which (nothing when there are none)."""
+    files = list(
+        session.scalars(
+            select(Attachment).where(Attachment.practice_id == practice.id).order_by(Attachment.id)
+        )
+    )
+    for attachment in files:
+        set_visibility(session, curator, attachment, attachment.id in public)
+    made_public = [a.original_name for a in files if a.visibility == "public"]
+    internal = [a.original_name for a in files if a.visibility != "public"]
+    parts = []
+    if made_public:
+        parts.append(
+            _("Evidence files made public: %(files)s.") % {"files": ", ".join(made_public)}
+        )
+    if internal:
+        parts.append(
+            _("Kept internal (curators and your organisation only): %(files)s.")
+            % {"files": ", ".join(internal)}
+        )
+    return " ".join(parts)
+
+
+def set_visibility(session: Session, curator: User, attachment: Attachment, public: bool) -> bool:
+    """Make one evidence file public or internal; True when that changed it."""
+    if not is_curator(curator):
+        raise WorkflowError("Only curators decide which evidence files are public.")
+    wanted = "public" if public else "internal"
+    changed = attachment.visibility != wanted
+    if changed or attachment.visibility_set_at is None:
+        attachment.visibility = wanted
+        attachment.visibility_set_by_id = curator.id
+        attachment.visibility_set_at = utcnow()
+    if changed:
+        audit.record(
+            session,
+            f"attachment.{wanted}",
+            curator,
+            f"practice:{attachment.practice_id}",
+            attachment=attachment.id,
+        )
+    return changed
 
 
 def _apply_update(session: Session, curator: User, update: PracticeUpdate) -> None:
     practice = services.lock_practice(session, update.practice_id)
     if practice.status != "published":
         raise WorkflowError("The practice is no longer published; the update cannot be applied.")
-    clean = _clean({**update.document}, "published", practice.id)
+    # Publishing the update verifies the practice as it now reads.
+    document = {**update.document, "last_verified": date.today().isoformat()}
+    clean = _clean(document, "published", practice.id)
     services.save_practice(session, clean, author=curator, note=f"update {update.id} published")
 
 
@@ -347,17 +607,17 @@ def add_note(session: Session, curator: User, item, note: str, to_submitter: boo
     if not note.strip():
         raise WorkflowError("The note is empty.")
     practice_id = item.id if isinstance(item, Practice) else item.practice_id
-    session.add(
-        ReviewEvent(
-            practice_id=practice_id,
-            update_id=item.id if isinstance(item, PracticeUpdate) else None,
-            actor_id=curator.id,
-            from_status=item.status,
-            to_status=item.status,
-            note=note.strip(),
-            note_visibility="submitter" if to_submitter else "internal",
-        )
+    event = ReviewEvent(
+        practice_id=practice_id,
+        update_id=item.id if isinstance(item, PracticeUpdate) else None,
+        actor_id=curator.id,
+        from_status=item.status,
+        to_status=item.status,
+        note=note.strip(),
+        note_visibility="submitter" if to_submitter else "internal",
     )
+    session.add(event)
+    session.flush()
     audit.record(
         session,
         "workflow.note",
@@ -366,7 +626,8 @@ def add_note(session: Session, curator: User, item, note: str, to_submitter: boo
         visibility="submitter" if to_submitter else "internal",
     )
     if to_submitter:
-        _notify_owners(session, item, f"New note on “{_title(item)}”: {note.strip()}", _link(item))
+        message = f"New note from the curator on “{_title(item)}”: {note.strip()}"
+        _notify_owners(session, item, message, _link(item), f"review_event:{event.id}")
 
 
 def assign(session: Session, curator: User, item, assignee: User | None) -> None:

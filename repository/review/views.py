@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from repository import facets
 from repository.accounts.sessions import CURATORS, require_user
-from repository.i18n import _
+from repository.i18n import N_, _
 from repository.params import path_id, positive_int
 from repository.practices import workflow
 from repository.review import services
@@ -87,32 +87,71 @@ def decide(request: Request, form) -> Response:
         flash(request, str(refused))
     else:
         notify_index(request)
-        flash(request, _("Done."))
+        flash(request, _(DONE.get(str(form.get("action", "")), N_("Done."))))
     return redirect(item_path(request, kind, item_id))
+
+
+DONE = {
+    "publish": N_(
+        "Published, and verified today. The submitter is told, with which evidence "
+        "files are public."
+    ),
+    "request_changes": N_("Sent back for changes; the submitter is told, with your note."),
+    "reject": N_("Rejected; the submitter is told, with your reason."),
+    "archive": N_("Archived: it is no longer public."),
+    "note": N_("The note is added."),
+    "assign": N_("Assigned."),
+    "verify": N_("Marked as verified today."),
+    "files": N_("Saved which evidence files are public."),
+}
 
 
 def revisions(request: Request) -> Response:
     user = require_user(request, *CURATORS)
     practice_id = path_id(request, "practice_id")
-    title, items = services.revisions(request.app.state.db, user, practice_id)
-    numbers = [r.number for r in items]
-    first = positive_int(
-        request.query_params.get("a"), "a", numbers[-2] if len(numbers) > 1 else 1, 10**6
-    )
-    second = positive_int(request.query_params.get("b"), "b", numbers[-1] if numbers else 1, 10**6)
-    by_number = {r.number: r for r in items}
-    changes = []
+    found = services.revisions(request.app.state.db, user, practice_id)
+    older, newer = found["default"]
+    first = positive_int(request.query_params.get("a"), "a", older, 10**6)
+    second = positive_int(request.query_params.get("b"), "b", newer, 10**6)
+    by_number = {r.number: r for r in found["items"]}
+    rows = []
     if first in by_number and second in by_number:
-        changes = services.diff(by_number[first].document, by_number[second].document)
+        rows = services.diff(by_number[first], by_number[second])
     context = {
         "practice_id": practice_id,
-        "title": title,
-        "revisions": items,
+        "title": found["title"],
+        "revisions": found["rows"],
         "a": first,
         "b": second,
-        "changes": changes,
+        "purged": any(by_number[n].purged_at for n in (first, second) if n in by_number),
+        "rows": rows,
     }
     return render(request, "review/revisions.html", context)
+
+
+@with_form
+def purge_revision(request: Request, form) -> Response:
+    """Purge a revision's text: asked first, with what the privacy check finds in it."""
+    user = require_user(request, *CURATORS)
+    practice_id = path_id(request, "practice_id")
+    number = path_id(request, "number")
+    db = request.app.state.db
+    back = request.app.url_path_for("revisions", practice_id=practice_id)
+    if form is None:
+        context = services.purge_info(db, user, practice_id, number)
+        context.update(practice_id=practice_id, back=back)
+        return render(request, "review/purge.html", context)
+    try:
+        services.purge(db, user, practice_id, number)
+    except workflow.WorkflowError as refused:
+        flash(request, str(refused))
+    else:
+        flash(
+            request,
+            _("The text of revision %(n)d is purged. The audit log records that you did it.")
+            % {"n": number},
+        )
+    return redirect(back)
 
 
 routes = [
@@ -132,4 +171,10 @@ routes = [
         name="review_update_decision",
     ),
     Route("/practices/{practice_id:int}/revisions", revisions, name="revisions"),
+    Route(
+        "/practices/{practice_id:int}/revisions/{number:int}/purge",
+        purge_revision,
+        methods=["GET", "POST"],
+        name="revision_purge",
+    ),
 ]

@@ -17,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from repository import geography, scopes
+from repository.practices import messages
 from repository.practices.validation import SUMMARY_MAX_WORDS
 from repository.vocabularies import (
     ACTOR_TYPES,
@@ -45,7 +46,9 @@ class CheckboxesField(SelectMultipleField):
 
 
 class SourceForm(Form):
-    title = StringField("Title of the source", [v.Optional(), v.Length(max=300)])
+    # The template adds "of source N" to each label for screen readers: five rows of the same
+    # four labels could not be told apart.
+    title = StringField("Title", [v.Optional(), v.Length(max=300)])
     publisher = StringField(
         "Publisher", [v.Optional(), v.Length(max=300)], description="Example: “ILO”."
     )
@@ -85,10 +88,10 @@ class PracticeForm(Form):
         choices=options(ACTOR_TYPES.terms),
         description="The lead organisation's type first; tick all that take part.",
     )
+    # No default: "global" (or any scope) only when the partner chooses it.
     scope = RadioField(
         "Where it applies",
         choices=options(scopes.SCOPES),
-        default="national",
         validate_choice=False,
         description="National: choose its countries. Regional: choose the region or "
         "organisation of states. Global: not tied to particular countries or regions.",
@@ -99,11 +102,12 @@ class PracticeForm(Form):
         + [SelectChoice(key, area.name) for key, area in scopes.AREAS.items()],
         validate_choice=False,
     )
-    countries = SelectMultipleField(
+    # Check boxes, not a multiple select: a keyboard or a filter never drops earlier choices.
+    countries = CheckboxesField(
         "Countries",
         choices=[SelectChoice(c.code, c.name) for c in geography.countries().values()],
         description="Where it operates: required for a national practice, optional for a "
-        "regional one. Hold Ctrl (or ⌘) to choose several.",
+        "regional one. Tick every country.",
     )
     pillars = CheckboxesField("P-pillars", choices=options(PILLARS.terms))
     exploitation_forms = CheckboxesField(
@@ -134,7 +138,7 @@ class PracticeForm(Form):
     def from_record(cls, record: dict) -> "PracticeForm":
         data = dict(record)
         data["partner_organisations"] = "\n".join(record.get("partner_organisations", []))
-        data["scope"] = record.get("scope") or "national"
+        data["scope"] = record.get("scope") or ""
         data["scope_area"] = record.get("scope_area") or ""
         sources = list(record.get("sources", []))
         empty = {"title": "", "publisher": "", "year": None, "url": ""}
@@ -152,7 +156,7 @@ class PracticeForm(Form):
             }
             for entry in self.sources
         ]
-        scope = self.scope.data or "national"
+        scope = self.scope.data or ""  # not chosen: asked for when submitting
         countries = [] if scope == "global" else list(self.countries.data or [])
         return {
             "title": self.title.data or "",
@@ -182,24 +186,41 @@ class PracticeForm(Form):
             "sources": [s for s in sources if s["title"] or s["url"] or s["publisher"]],
         }
 
+    def typing_errors(self) -> list[tuple[str, str]]:
+        """Years that are not numbers ("20O9"): the record would silently lose them, so they
+        are errors as the validator names them, and the page shows what was typed."""
+        errors = []
+        for name in ("start_year", "end_year"):
+            field = self[name]
+            if field.data is None and field.raw_data and field.raw_data[0].strip():
+                errors.append((name, "must be a whole number (a year)"))
+        for position, entry in enumerate(self.sources.entries, start=1):
+            year = entry.form.year
+            if year.data is None and year.raw_data and year.raw_data[0].strip():
+                errors.append((f"sources[{position}].year", "must be a year from 1800, or null"))
+        return errors
+
     def attach_errors(self, errors: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
-        """Put the validator's errors next to their fields; return (field id, label, message)."""
+        """Put the validator's errors next to their fields, in words a partner understands;
+        return (field id, label, what to do) for the summary at the top."""
         summary = []
         for field_name, reason in errors:
-            target, label = self._field_for(field_name)
+            target = self.field_for(field_name)
+            text = messages.advice(field_name, reason)
             if target is not None:
-                target.errors = [*list(target.errors or []), reason]
-            summary.append((target.id if target is not None else "", label, reason))
+                target.errors = [*list(target.errors or []), text]
+            summary.append(
+                (target.id if target is not None else "", messages.label(field_name), text)
+            )
         return summary
 
-    def _field_for(self, name: str):
+    def field_for(self, name: str):
+        """The form field a record field's error belongs to (None when the form has none)."""
         if name.startswith("sources["):
             index = int(name[8 : name.index("]")]) - 1
             part = name.rsplit(".", 1)[-1] if "." in name else "title"
             part = part if part in ("title", "publisher", "year", "url") else "title"
             if index < len(self.sources.entries):
-                entry = self.sources.entries[index].form
-                return entry[part], f"Source {index + 1}"
-            return None, "Sources"
-        field = self._fields.get(name)
-        return (field, str(field.label.text)) if field is not None else (None, name)
+                return self.sources.entries[index].form[part]
+            return None
+        return self._fields.get(name)

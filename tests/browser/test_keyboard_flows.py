@@ -69,9 +69,9 @@ def test_partner_submits_and_curator_publishes_by_keyboard(chromium, live_server
     tab_to(page, "#summary")
     page.keyboard.type("A hotline described entirely with the keyboard.")
     assert "words" in page.locator("#summary-count").inner_text()
-    tab_to(page, "#actor_types-2")
-    page.keyboard.press("Space")
-    # Where it applies: a radio group (national is chosen until the partner says otherwise).
+    # The organisation's type from registration (NGO) is ticked already (issue 13).
+    assert page.locator("#actor_types-2").is_checked()
+    # Where it applies: a radio group with nothing chosen ("Global" only when chosen).
     tab_to(page, "#scope-0")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")

@@ -60,7 +60,23 @@ TABLE = {
     ("POST", "/submissions/updates/{update}/edit"): POST_OWNER,
     ("GET", "/submissions/updates/{update}/submit"): OWNER_EDIT,
     ("POST", "/submissions/updates/{update}/submit"): POST_OWNER,
+    ("POST", "/submissions/new/autosave"): POST_PARTNER,
+    ("POST", "/submissions/{draft}/autosave"): POST_OWNER,
+    ("POST", "/submissions/updates/{update}/autosave"): POST_OWNER,
+    ("GET", "/submissions/{draft}/preview"): OWNER_VIEW,
+    ("GET", "/submissions/updates/{update}/preview"): OWNER_VIEW,
+    ("GET", "/submissions/{draft}/delete"): OWNER_EDIT,
+    ("POST", "/submissions/{draft}/delete"): POST_OWNER,
+    ("GET", "/submissions/updates/{update}/delete"): OWNER_EDIT,
+    ("POST", "/submissions/updates/{update}/delete"): POST_OWNER,
+    ("POST", "/submissions/{draft}/withdraw"): POST_OWNER,
+    ("POST", "/submissions/updates/{update}/withdraw"): POST_OWNER,
+    ("GET", "/submissions/{draft}/update-of/{published}"): OWNER_EDIT,
+    ("POST", "/submissions/{draft}/update-of/{published}"): POST_OWNER,
+    ("POST", "/submissions/updates/{update}/undo"): POST_OWNER,
+    # Evidence is internal until a curator makes it public: the owners and curators only.
     ("GET", "/attachments/{attachment}"): {**OWNER_VIEW, "anonymous": 404},
+    ("GET", "/attachments/{attachment}/view"): {**OWNER_VIEW, "anonymous": 404},
     ("POST", "/attachments/{attachment}/delete"): POST_OWNER,
     ("POST", "/practices/{published}/propose-update"): POST_PARTNER,
     ("GET", "/review"): CURATORS,
@@ -69,6 +85,13 @@ TABLE = {
     ("GET", "/review/updates/{update}"): CURATORS,
     ("POST", "/review/updates/{update}/decision"): POST_CURATOR,
     ("GET", "/practices/{published}/revisions"): CURATORS,
+    ("GET", "/practices/{published}/revisions/{revision}/purge"): CURATORS,
+    ("POST", "/practices/{published}/revisions/{revision}/purge"): POST_CURATOR,
+    ("GET", "/account/email"): SIGNED_IN,
+    ("POST", "/account/email"): {"anonymous": 303},
+    # The signed link is the authority: anyone holding it may stop those e-mails.
+    ("GET", "/email/unsubscribe/{unsubscribe}"): OPEN,
+    ("POST", "/email/unsubscribe/{unsubscribe}"): {},
     ("GET", "/brief"): OPEN,
     # Only partner A has a brief (theirs comes back when they sign in): no empty downloads.
     ("GET", "/brief.txt"): dict.fromkeys(ROLES, 404) | {"partner_a": 200},
@@ -116,6 +139,13 @@ TABLE = {
     },
 }
 PLACEHOLDERS = {
+    "/practices/{practice_id:int}/revisions/{number:int}/purge": (
+        "/practices/{published}/revisions/{revision}/purge"
+    ),
+    "/submissions/{item_id:int}/update-of/{practice_id:int}": (
+        "/submissions/{draft}/update-of/{published}"
+    ),
+    "/email/unsubscribe/{token:str}": "/email/unsubscribe/{unsubscribe}",
     "/practices/{practice_id:int}": "/practices/{published}",
     "/api/practices/{practice_id:int}": "/api/practices/{published}",
     "/admin/users/{user_id:int}": "/admin/users/{partner_b_user}",
@@ -178,6 +208,17 @@ def world(client, db, settings):
     briefs.add(db, owner, published)
     ids["shared"] = briefs.share(db, owner, True)
     ids["brief"] = briefs.briefs_of(db, owner)[0]["id"]
+    ids["revision"] = 1
+    # A valid unsubscribe link: partner A's saved search.
+    from repository.mail import compose
+    from repository.mail.services import save_search
+
+    with db.read() as session:
+        owner_a = session.get(User, a_user)
+    saved = save_search(db, owner_a, "q=shelter", "weekly")
+    ids["unsubscribe"] = compose.unsubscribe_token(
+        settings.secret_key, a_user, f"search:{saved.id}"
+    )
     sync(client.app)
     return ids
 

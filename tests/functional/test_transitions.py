@@ -100,6 +100,19 @@ TABLE = {
 }
 
 
+TABLE["withdraw"] = (
+    "partner",
+    {
+        "draft": None,
+        "submitted": "draft",
+        "changes_requested": None,
+        "published": None,
+        "rejected": None,
+        "archived": None,
+    },
+)
+
+
 def test_the_table_names_every_action_of_the_workflow():
     assert set(TABLE) == set(workflow.TRANSITIONS)
 

@@ -83,16 +83,25 @@ def test_accepted_types_are_stored_and_served_as_downloads(client, draft, settin
 )
 def test_wrong_types_are_refused_with_a_reason(client, draft, name, data, message):
     response = upload(client, draft, name, data)
-    assert response.status_code == 303
-    assert message in client.get(response.headers["location"]).text
+    assert response.status_code == 400
+    assert message in response.text  # beside the file field, on the edit page
+    assert 'id="file-error"' in response.text
     assert attached(client, draft) == []
+
+
+def test_attach_without_a_file_says_to_choose_one(client, draft):
+    """The browser sends an empty file part: it once answered "Only PDF, DOCX..." (issue 13)."""
+    response = upload(client, draft, "", b"")
+    assert response.status_code == 400
+    assert "Choose a file to attach first" in response.text
+    assert "Only PDF" not in response.text
 
 
 def test_at_most_five_files(client, draft):
     for n in range(5):
         upload(client, draft, f"file{n}.pdf", PDF)
     response = upload(client, draft, "sixth.pdf", PDF)
-    assert "at most 5 files" in client.get(response.headers["location"]).text
+    assert response.status_code == 400 and "at most 5 files" in response.text
     assert len(attached(client, draft)) == 5
 
 
@@ -160,12 +169,16 @@ MACRO_TYPES = (
 def test_a_docx_with_macros_is_refused(client, draft, data):
     """A .docm renamed .docx opens in Word and offers to run its macros (issue 10, item 15)."""
     response = upload(client, draft, "evidence.docx", data)
-    assert "macros" in client.get(response.headers["location"]).text
+    assert response.status_code == 400 and "macros" in response.text
     assert attached(client, draft) == []
 
 
-def test_making_a_draft_an_update_deletes_its_evidence_files(client, db, draft, settings):
-    """The draft's rows went, its files stayed on disk for ever (issue 10, item 14)."""
+def test_a_draft_made_an_update_keeps_its_files_until_the_update_is_submitted(
+    client, db, draft, settings
+):
+    """Files once stayed on disk for ever (issue 10); then went at once, with no undo (issue
+    13): now they stay while "Undo" can bring the draft back, and go when the update is
+    submitted."""
     from tests.conftest import add_practices, record, sync
 
     (published,) = add_practices(db, record(title="Published already"))
@@ -173,12 +186,29 @@ def test_making_a_draft_an_update_deletes_its_evidence_files(client, db, draft, 
     upload(client, draft, "a.pdf", PDF)
     upload(client, draft, "b.png", PNG)
     assert len(list(settings.upload_dir.iterdir())) == 2
-    response = post_form(
-        client,
-        f"/submissions/{draft}/submit",
-        f"/submissions/{draft}/submit",
-        {"action": "make_update", "target": str(published)},
-    )
+    confirm = f"/submissions/{draft}/update-of/{published}"
+    page = client.get(confirm)
+    assert "a.pdf, b.png" in page.text and "deleted then" in page.text
+    response = post_form(client, confirm, confirm, {})
     assert response.status_code == 303 and "/submissions/updates/" in response.headers["location"]
-    assert "2 evidence files were deleted" in client.get(response.headers["location"]).text
+    update_page = response.headers["location"]
+    assert len(list(settings.upload_dir.iterdir())) == 2
+    update_id = int(update_page.rsplit("/", 1)[1])
+    undo = post_form(client, update_page, f"/submissions/updates/{update_id}/undo", {})
+    assert undo.headers["location"] == f"/submissions/{draft}/edit"
+    assert attached(client, draft) == ["a.pdf", "b.png"]
+
+    response = post_form(client, confirm, confirm, {})
+    update_id = int(response.headers["location"].rsplit("/", 1)[1])
+    base = f"/submissions/updates/{update_id}"
+    complete = {**record(title="Draft with evidence"), "scope": "national"}
+    with db.write() as session:
+        from repository.models import PracticeUpdate
+
+        update = session.get(PracticeUpdate, update_id)
+        update.document = {**update.document, **complete, "id": published, "status": "published"}
+    submitted = post_form(
+        client, f"{base}/submit", f"{base}/submit", {"action": "submit", "confirm": "yes"}
+    )
+    assert submitted.status_code == 303, submitted.text[submitted.text.find("Complete") :][:1500]
     assert list(settings.upload_dir.iterdir()) == []

@@ -16,6 +16,7 @@ FORM = {
     "organisation": "Seafarers Union",
     "partner_organisations": "Coast Guard\nMinistry of Labour",
     "actor_types": ["trade_union", "government"],
+    "scope": "national",
     "countries": ["THA"],
     "pillars": ["protection"],
     "exploitation_forms": ["forced_labour"],
@@ -62,7 +63,8 @@ def test_register_approve_submit_review_publish_update_archive(client, db):
             "csrf_token": csrf_from(page.text),
         },
     )
-    assert refused.status_code == 400 and "not approved" in refused.text
+    # The right password for an account that waits: told so, not "wrong password" (issue 13).
+    assert refused.status_code == 403 and "is waiting for a curator" in refused.text
 
     # A curator approves it.
     make_user(db, "cora@ungift.example", role="curator")
@@ -122,7 +124,7 @@ def test_register_approve_submit_review_publish_update_archive(client, db):
     client.cookies.clear()
     sign_in(client, "nadia@union.example")
     assert "Please add the number of calls." in client.get(f"/submissions/{practice_id}").text
-    assert "is now changes requested" in client.get("/account/notifications").text
+    assert "is now waiting for your changes" in client.get("/account/notifications").text
     edited = post_form(
         client,
         f"/submissions/{practice_id}/edit",
@@ -213,7 +215,7 @@ def test_register_approve_submit_review_publish_update_archive(client, db):
             "account.registered",
             "account.approved",
             "signin",
-            "signin.failed",
+            "signin.inactive",
             "workflow.submit",
             "workflow.publish",
             "workflow.archive",

@@ -6,13 +6,13 @@ from repository.submissions.privacy import scan
 @pytest.mark.parametrize(
     ("text", "kind"),
     [
-        ("Contact the victim at maria.lopez@example.org for details", "e-mail address"),
-        ("Call +44 20 7946 0958 any time", "phone number"),
-        ("Her number is 0612-345-678.", "phone number"),
-        ("Ms Amina Bello was rescued", "personal name"),
-        ("a girl named Rosa testified", "personal name"),
-        ("a 15-year-old girl from Lagos was referred", "age next to a place"),
-        ("a boy aged 14 in Manila", "age next to a place"),
+        ("Contact the victim at maria.lopez@example.org for details", "email"),
+        ("Call +44 20 7946 0958 any time", "phone"),
+        ("Her number is 0612-345-678.", "phone"),
+        ("Ms Amina Bello was rescued", "name"),
+        ("a girl named Rosa testified", "name"),
+        ("a 15-year-old girl from Lagos was referred", "age_place"),
+        ("a boy aged 14 in Manila", "age_place"),
     ],
 )
 def test_personal_data_in_free_text_is_flagged(text, kind):
