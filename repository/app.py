@@ -22,6 +22,8 @@ from repository.db import Database
 from repository.discovery import views as discovery
 from repository.discovery.services import MissLog
 from repository.indexing import IndexSync, IndexWorker, check_permissions, start_up_repair
+from repository.languages import views as languages
+from repository.languages.middleware import LanguageMiddleware
 from repository.operations import RateLimit, RequestLogAndHeaders
 from repository.practices import views as practices
 from repository.review import views as review
@@ -33,7 +35,18 @@ from search import SearchIndex
 
 STATIC_DIR = Path(__file__).parent / "static"
 PRUNE_SECONDS = 60  # expired sessions and attempt counters
-FEATURES = (practices, discovery, submissions, review, brief, coverage, api, accounts, operations)
+FEATURES = (
+    practices,
+    discovery,
+    submissions,
+    review,
+    brief,
+    coverage,
+    api,
+    accounts,
+    languages,
+    operations,
+)
 log = logging.getLogger(__name__)
 
 
@@ -108,6 +121,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 same_site="lax",
                 https_only=not settings.debug,
             ),
+            # Inside the session: a signed-in account's language is kept there.
+            Middleware(LanguageMiddleware),
         ],
         exception_handlers=errors.handlers(),
         lifespan=lifespan,

@@ -69,6 +69,8 @@ class User(Base):
     requested_organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisation.id", ondelete="SET NULL")
     )
+    # The interface language the account chose (one of i18n.LOCALES); None: as the browser asks.
+    language: Mapped[str | None] = mapped_column(String(8))
 
     organisation: Mapped[Organisation | None] = relationship(
         lazy="joined", foreign_keys=[organisation_id]

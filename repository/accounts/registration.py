@@ -53,7 +53,9 @@ def _notify(session: Session, user: User, message: str, link: str = "") -> None:
     session.add(Notification(user_id=user.id, message=message, link=link))
     session.add(
         EmailOutbox(
-            to_address=user.email, subject=f"Practice Hub: {message[:200]}", body=f"{message}\n"
+            to_address=user.email,
+            subject=_("Practice Hub: %(message)s") % {"message": message[:200]},
+            body=f"{message}\n",
         )
     )
 
@@ -116,8 +118,11 @@ def _create(session: Session, form: Registration, password: str, joining, addres
             _notify(
                 session,
                 member,
-                f"{user.name} ({user.email}) asks to join {joining.name}. Let them in or "
-                "refuse on your organisation's page.",
+                _(
+                    "%(name)s (%(email)s) asks to join %(organisation)s. Let them in or refuse "
+                    "on your organisation's page."
+                )
+                % {"name": user.name, "email": user.email, "organisation": joining.name},
                 "organisation:members",
             )
     audit.record(
@@ -135,12 +140,13 @@ def _warn_owner(session: Session, owner: User, password: str, address: str) -> N
     session.add(
         EmailOutbox(
             to_address=owner.email,
-            subject="Practice Hub: someone tried to register with your address",
-            body=(
+            subject=_("Practice Hub: someone tried to register with your address"),
+            body=_(
                 "Someone tried to register a new account with this e-mail address, which "
                 "already has one. If it was you, sign in instead (or change your password "
-                "if you have forgotten it). If not, you need do nothing.\n"
-            ),
+                "if you have forgotten it). If not, you need do nothing."
+            )
+            + "\n",
         )
     )
     audit.record(session, "account.register_existing", None, f"user:{owner.id}", address)
@@ -217,15 +223,18 @@ def decide_join(db, member: User, user_id: int, accept: bool, address: str) -> s
         session.add(
             EmailOutbox(
                 to_address=asking.email,
-                subject=f"Practice Hub: your request to join {organisation.name}",
+                subject=_("Practice Hub: your request to join %(organisation)s")
+                % {"organisation": organisation.name},
                 body=(
-                    f"A member of {organisation.name} "
-                    + (
-                        "let you in; a curator will now approve your account.\n"
-                        if accept
-                        else "refused your request to join it.\n"
+                    _(
+                        "A member of %(organisation)s let you in; a curator will now approve "
+                        "your account."
                     )
-                ),
+                    if accept
+                    else _("A member of %(organisation)s refused your request to join it.")
+                )
+                % {"organisation": organisation.name}
+                + "\n",
             )
         )
         return asking.name

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from repository import audit
 from repository.accounts.sessions import CURATORS
+from repository.i18n import N_, _
 from repository.models import (
     EmailOutbox,
     Notification,
@@ -28,15 +29,16 @@ from repository.models import (
 from repository.practices import services
 from repository.practices.documents import to_record
 from repository.practices.validation import validate_record
+from repository.vocabularies import STATUSES
 
 RUBRIC = (
-    ("relevance", "Relevance to trafficking in persons"),
-    ("clarity", "Clarity of the description"),
-    ("evidence", "Evidence of results"),
-    ("transferability", "Transferability to other contexts"),
-    ("sustainability", "Sustainability"),
-    ("partnership", "Partnership and participation"),
-    ("ethics", "Ethics and privacy (no personal data of victims)"),
+    ("relevance", N_("Relevance to trafficking in persons")),
+    ("clarity", N_("Clarity of the description")),
+    ("evidence", N_("Evidence of results")),
+    ("transferability", N_("Transferability to other contexts")),
+    ("sustainability", N_("Sustainability")),
+    ("partnership", N_("Partnership and participation")),
+    ("ethics", N_("Ethics and privacy (no personal data of victims)")),
 )
 RUBRIC_SCORES = ("1", "2", "3", "4", "5")
 
@@ -171,7 +173,7 @@ def _with_lead(record: dict, user: User) -> dict:
 
 def create_draft(session: Session, user: User, record: dict) -> Practice:
     if user.role != "partner" or user.organisation_id is None:
-        raise WorkflowError("Only partner accounts with an organisation submit practices.")
+        raise WorkflowError(_("Only partner accounts with an organisation submit practices."))
     record = _with_lead({**record, "last_verified": None}, user)
     practice = services.save_practice(session, _clean(record, "draft", None, True), author=user)
     practice.owner_organisation_id = user.organisation_id
@@ -182,7 +184,7 @@ def create_draft(session: Session, user: User, record: dict) -> Practice:
 
 def save_draft(session: Session, user: User, practice: Practice, record: dict) -> Practice:
     if not can_edit(user, practice):
-        raise WorkflowError("This practice cannot be edited now.")
+        raise WorkflowError(_("This practice cannot be edited now."))
     record = _with_lead({**record, "last_verified": None}, user)
     clean = _clean(record, practice.status, practice.id, draft=True)
     services.save_practice(session, clean, author=user)
@@ -191,9 +193,9 @@ def save_draft(session: Session, user: User, practice: Practice, record: dict) -
 
 def propose_update(session: Session, user: User, practice: Practice) -> PracticeUpdate:
     if practice.status != "published":
-        raise WorkflowError("Only a published practice can be updated this way.")
+        raise WorkflowError(_("Only a published practice can be updated this way."))
     if user.role != "partner" or user.organisation_id is None:
-        raise WorkflowError("Only partner accounts propose updates.")
+        raise WorkflowError(_("Only partner accounts propose updates."))
     document = to_record(practice)
     update = PracticeUpdate(
         practice_id=practice.id,
@@ -210,7 +212,7 @@ def propose_update(session: Session, user: User, practice: Practice) -> Practice
 
 def save_update(session: Session, user: User, update: PracticeUpdate, record: dict) -> None:
     if not can_edit(user, update):
-        raise WorkflowError("This update cannot be edited now.")
+        raise WorkflowError(_("This update cannot be edited now."))
     clean = _clean(_with_lead(record, user), "published", update.practice_id, draft=True)
     update.document = {**clean, "last_verified": update.document.get("last_verified")}
     update.updated_at = utcnow()
@@ -222,9 +224,9 @@ def turn_into_update(
     """A partner's new submission describes a practice already published: make it an update of
     that practice instead, and drop the duplicate draft."""
     if not can_edit(user, draft):
-        raise WorkflowError("This submission cannot be changed now.")
+        raise WorkflowError(_("This submission cannot be changed now."))
     if target.status != "published" or target.id == draft.id:
-        raise WorkflowError("Only a published practice can be updated.")
+        raise WorkflowError(_("Only a published practice can be updated."))
     document = {
         **to_record(draft),
         "id": target.id,
@@ -267,24 +269,26 @@ def transition(
 ) -> None:
     rule = TRANSITIONS.get(action)
     if rule is None:
-        raise WorkflowError(f"Unknown action {action!r}.")
+        raise WorkflowError(_("Unknown action %(action)s.") % {"action": repr(action)})
     if rule.curators and not is_curator(user):
-        raise WorkflowError("Only curators can do this.")
+        raise WorkflowError(_("Only curators can do this."))
     if not rule.curators and not owns(user, item):
-        raise WorkflowError("Only the submitting organisation can do this.")
+        raise WorkflowError(_("Only the submitting organisation can do this."))
     if item.status not in rule.sources:
         raise WorkflowError(
-            f"Cannot {action.replace('_', ' ')} a practice that is {item.status.replace('_', ' ')}."
+            # Translators: the status is one of the status labels ("Published", "Draft", ...).
+            _("Cannot do this: the practice's status is %(status)s.")
+            % {"status": _(STATUSES.label_of(item.status))}
         )
     if action == "archive" and isinstance(item, PracticeUpdate):
-        raise WorkflowError("Updates are not archived; archive the practice.")
+        raise WorkflowError(_("Updates are not archived; archive the practice."))
     if action == "submit":
         document = item.document if isinstance(item, PracticeUpdate) else to_record(item)
         _clean(document, "submitted", document.get("id"))  # complete now, or Incomplete
         if not confirmed_no_personal_data:
-            raise WorkflowError("Confirm that the entry contains no personal data of victims.")
+            raise WorkflowError(_("Confirm that the entry contains no personal data of victims."))
     if action in ("reject", "request_changes") and not note.strip():
-        raise WorkflowError("Give the submitter a reason.")
+        raise WorkflowError(_("Give the submitter a reason."))
     if rubric is not None:
         rubric = {k: v for k, v in rubric.items() if k in dict(RUBRIC) and v in RUBRIC_SCORES}
 
@@ -336,16 +340,16 @@ def transition(
 def _apply_update(session: Session, curator: User, update: PracticeUpdate) -> None:
     practice = services.lock_practice(session, update.practice_id)
     if practice.status != "published":
-        raise WorkflowError("The practice is no longer published; the update cannot be applied.")
+        raise WorkflowError(_("The practice is no longer published; the update cannot be applied."))
     clean = _clean({**update.document}, "published", practice.id)
     services.save_practice(session, clean, author=curator, note=f"update {update.id} published")
 
 
 def add_note(session: Session, curator: User, item, note: str, to_submitter: bool) -> None:
     if not is_curator(curator):
-        raise WorkflowError("Only curators write review notes.")
+        raise WorkflowError(_("Only curators write review notes."))
     if not note.strip():
-        raise WorkflowError("The note is empty.")
+        raise WorkflowError(_("The note is empty."))
     practice_id = item.id if isinstance(item, Practice) else item.practice_id
     session.add(
         ReviewEvent(
@@ -371,9 +375,9 @@ def add_note(session: Session, curator: User, item, note: str, to_submitter: boo
 
 def assign(session: Session, curator: User, item, assignee: User | None) -> None:
     if not is_curator(curator):
-        raise WorkflowError("Only curators assign submissions.")
+        raise WorkflowError(_("Only curators assign submissions."))
     if assignee is not None and assignee.role not in CURATORS:
-        raise WorkflowError("Submissions are assigned to curators.")
+        raise WorkflowError(_("Submissions are assigned to curators."))
     item.assigned_to_id = assignee.id if assignee else None
     audit.record(
         session,
@@ -386,9 +390,9 @@ def assign(session: Session, curator: User, item, assignee: User | None) -> None
 
 def mark_verified(session: Session, curator: User, practice: Practice) -> None:
     if not is_curator(curator):
-        raise WorkflowError("Only curators re-verify practices.")
+        raise WorkflowError(_("Only curators re-verify practices."))
     if practice.status != "published":
-        raise WorkflowError("Only published practices are re-verified.")
+        raise WorkflowError(_("Only published practices are re-verified."))
     practice = services.lock_practice(session, practice.id)
     practice.last_verified = date.today()
     practice.updated_at = utcnow()
