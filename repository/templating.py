@@ -9,7 +9,8 @@ from starlette.templating import Jinja2Templates
 from repository import facets, i18n
 from repository.markup import render_markdown
 from repository.practices.reading import shown
-from repository.vocabularies import STATUSES
+from repository.practices.validation import field_label
+from repository.vocabularies import ROLES, STATUSES
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -80,6 +81,8 @@ def make_templates(debug: bool = False) -> Jinja2Templates:
         shown=lambda document: shown(document, i18n.current_locale()),
         country_names=lambda codes: [facets.label("countries", code) for code in codes],
         format_number=i18n.format_number,
+        field_label=field_label,
+        label_role=lambda value: i18n.gettext(ROLES.label_of(value)),
     )
     env.filters["translate"] = i18n.translate
     env.filters["number"] = i18n.format_number
@@ -125,6 +128,8 @@ def page_language(request) -> dict:
         "code": current,
         "dir": i18n.direction(current),
         "here": without_language(request.url.path, pairs),
+        # The address without ?lang: the language then follows the reader (hreflang x-default).
+        "default_url": base + without_language(request.url.path, pairs),
         "alternates": [
             {
                 "code": code,

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from repository.brief import lines
 from repository.brief.balance import balance
-from repository.i18n import _, format_number
+from repository.i18n import _, direction, format_number
 from repository.models import Brief, BriefItem, Practice, utcnow
 from repository.practices.documents import to_public
 
@@ -219,8 +219,12 @@ def item(document: dict, base_url: str, text: str | None) -> dict:
     # where it has one: the brief is read in the delegate's language.
     translated = (document.get("translations") or {}).get(language)
     title = translated["title"] if translated and document["language"] != language else None
+    # The language the title and the suggested line are in, so pages can mark it.
+    text_language = language if title or document["language"] == language else document["language"]
     return {
         "id": document["id"],
+        "text_language": text_language,
+        "text_dir": direction(text_language),
         "title": title or document["title"],
         "original_title": document["title"] if title else None,
         "organisation": document["organisation"],

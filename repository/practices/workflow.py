@@ -62,6 +62,13 @@ TRANSITIONS = {
     )
 }
 EDITABLE = frozenset({"draft", "changes_requested"})
+ACTION_LABELS = {
+    "submit": N_("Submit"),
+    "request_changes": N_("Request changes"),
+    "publish": N_("Publish"),
+    "reject": N_("Reject"),
+    "archive": N_("Archive"),
+}
 
 
 class WorkflowError(Exception):

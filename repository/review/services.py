@@ -124,6 +124,7 @@ def detail(db, index, user: User, kind: str, item_id: int, compare_id: str | Non
             "fields": [f for f in FIELDS if f not in ("id", "status")],
             "rubric": workflow.RUBRIC,
             "scores": workflow.RUBRIC_SCORES,
+            "action_labels": workflow.ACTION_LABELS,
             "curators": _active_curators(session),
             "me": user,
             "privacy_warnings": scan(record),
