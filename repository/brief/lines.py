@@ -102,9 +102,30 @@ _CLAUSE = re.compile(
 MAX_WHOLE = 60  # a sentence this long is said whole rather than cut mid-thought
 
 
-def _shorten(sentence: str, limit: int) -> str:
+# Chinese: a word of the limits above is about 1.7 characters; clauses end at these marks.
+CHARACTERS_PER_WORD = RATES["zh"] / RATES["en"]
+_CHINESE_CLAUSE = re.compile(r"[，；：,;]")  # not 、, which parts the items of a list
+
+
+def _shorten_characters(sentence: str, limit: int) -> str:
+    """The same rule counted in characters, for a language written without spaces."""
+    most = round(limit * CHARACTERS_PER_WORD)
+    if len(sentence) <= most:
+        return sentence
+    kept = sentence[:most]
+    cuts = [m.start() for m in _CHINESE_CLAUSE.finditer(kept) if m.start() > most * 0.5]
+    if cuts:
+        return kept[: cuts[-1]] + "。"
+    if len(sentence) <= round(MAX_WHOLE * CHARACTERS_PER_WORD):
+        return sentence
+    return kept + "…"
+
+
+def _shorten(sentence: str, limit: int, language: str = "en") -> str:
     """At most `limit` words, cut where a clause starts; a sentence with no such place is said
     whole up to MAX_WHOLE words, and only a longer one is cut short."""
+    if language in CHARACTER_COUNTED:
+        return _shorten_characters(sentence, limit)
     words = sentence.split()
     if len(words) <= limit:
         return sentence
@@ -115,6 +136,11 @@ def _shorten(sentence: str, limit: int) -> str:
     if len(words) <= MAX_WHOLE:
         return sentence
     return kept.rstrip(",;:–—- ") + "…"
+
+
+def _is_chinese(text: str) -> bool:
+    han = len(re.findall(r"[\u3400-\u9fff]", text or ""))
+    return han > len(text or "") * 0.3
 
 
 def short_name(title: str) -> str:
@@ -216,12 +242,14 @@ def spoken_line(document: dict, language: str | None = None) -> str:
     title, summary, results_readable = _in_language(document, language)
     name = short_name(title)
     told = sentences(summary)
-    first = _shorten(told[0], FIRST_WORDS) if told else ""
+    # Counted as the text is written: a Chinese summary (or translation) in characters.
+    counted = "zh" if _is_chinese(summary) else "en"
+    first = _shorten(told[0], FIRST_WORDS, counted) if told else ""
     # What changed: the results, unless they only repeat the summary; else the summary's
     # second sentence.
     candidates = [*(sentences(document.get("results", "")) if results_readable else []), *told[1:]]
     second = next((s for s in candidates if first and _overlap(first, s) < 0.5), "")
-    second = _shorten(second, SECOND_WORDS) if second else ""
+    second = _shorten(second, SECOND_WORDS, counted) if second else ""
     start = str(document.get("start_year") or "")
     dated = not start or start in first or start in second or "since" in first.lower()
     if not first:
