@@ -23,6 +23,8 @@ from repository.db import Database
 from repository.discovery import views as discovery
 from repository.discovery.services import MissLog
 from repository.indexing import IndexSync, IndexWorker, check_permissions, start_up_repair
+from repository.languages import views as languages
+from repository.languages.middleware import LanguageMiddleware
 from repository.mail import digests
 from repository.mail import views as mail
 from repository.mail.sender import MailSender, MailWorker
@@ -49,6 +51,7 @@ FEATURES = (
     api,
     accounts,
     mail,
+    languages,
     operations,
 )
 log = logging.getLogger(__name__)
@@ -154,6 +157,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 same_site="lax",
                 https_only=not settings.debug,
             ),
+            # Inside the session: a signed-in account's language is kept there.
+            Middleware(LanguageMiddleware),
         ],
         exception_handlers=errors.handlers(),
         lifespan=lifespan,

@@ -112,6 +112,47 @@ def _print_report(report, verb: str) -> None:
     )
 
 
+@main.group()
+def i18n():
+    """The six catalogues: check them, compile them (docs/translations.md)."""
+
+
+@i18n.command("check")
+def i18n_check():
+    """Count each catalogue's messages; exit 1 if any is untranslated or loses a placeholder."""
+    from repository.languages.catalogues import check_all
+
+    incomplete = False
+    for report in check_all():
+        click.echo(
+            f"{report.language}: {report.translated}/{report.messages} translated, "
+            f"{len(report.untranslated)} untranslated, {len(report.fuzzy)} fuzzy, "
+            f"{len(report.broken)} with placeholders lost or changed"
+        )
+        for msgid, string in report.broken:
+            click.echo(f"  placeholders differ: {msgid!r} -> {string!r}")
+        incomplete = incomplete or not report.complete
+    if incomplete:
+        raise SystemExit(1)
+
+
+@i18n.command("compile")
+def i18n_compile():
+    """Write the .mo files (the application otherwise compiles the .po files in memory)."""
+    from repository.i18n import compile_all
+
+    for path in compile_all():
+        click.echo(str(path))
+
+
+@i18n.command("english")
+def i18n_english():
+    """Fill the English catalogue with the messages as written."""
+    from repository.languages.catalogues import fill_english
+
+    click.echo(f"{fill_english()} English messages filled")
+
+
 @main.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
 @click.option(

@@ -9,21 +9,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse
 
 from repository.accounts.sessions import SignInRequired
-from repository.i18n import _
+from repository.i18n import N_, _
 from repository.links import Elsewhere, resolve
 from search import IndexBusy, IndexUnavailable
 
 log = logging.getLogger("repository.errors")
 
 TITLES = {
-    400: "Bad request",
-    403: "Forbidden",
-    404: "Page not found",
-    405: "Method not allowed",
-    413: "Request too large",
-    429: "Too many requests",
-    500: "Something went wrong",
-    503: "Service unavailable",
+    400: N_("Bad request"),
+    403: N_("Forbidden"),
+    404: N_("Page not found"),
+    405: N_("Method not allowed"),
+    413: N_("Request too large"),
+    429: N_("Too many requests"),
+    500: N_("Something went wrong"),
+    503: N_("Service unavailable"),
 }
 
 
@@ -54,7 +54,10 @@ def render_error(
 ):
     reference = request.scope.get("state", {}).get("request_id", "")
     if status >= 500 and reference:
-        message = f"{message} (reference {reference})"
+        message = _("%(message)s (reference %(reference)s)") % {
+            "message": message,
+            "reference": reference,
+        }
     if wants_json(request):
         error = {"status": status, "message": message}
         if parameter:
@@ -80,6 +83,8 @@ async def http_error(request: Request, exc: HTTPException):
     message = exc.detail if exc.detail and exc.detail != TITLES.get(exc.status_code) else ""
     if not message or message in ("Not Found", "Method Not Allowed"):
         message = default.get(exc.status_code, _(TITLES.get(exc.status_code, "Error")))
+    else:
+        message = _(message)  # details are message ids (N_) where they are raised
     return render_error(
         request,
         exc.status_code,

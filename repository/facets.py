@@ -16,7 +16,7 @@ from functools import cache
 from sqlalchemy import ColumnElement, and_, or_, select
 
 from repository import geography, scopes
-from repository.i18n import translations
+from repository.i18n import N_, current_locale, translations
 from repository.vocabularies import (
     ACTOR_TYPES,
     EVIDENCE,
@@ -52,8 +52,10 @@ class Facet:
         text = _term_labels(self.name).get(value)
         if text is None:
             return value
-        # Country names are proper names from the data file, not messages.
-        return text if self.name == "country" else translations().gettext(text)
+        # Country names are the UN's own names in each language (repository/data), not messages.
+        if self.name == "country":
+            return geography.country_name(value, current_locale())
+        return translations().gettext(text)
 
     def title(self) -> str:
         return translations().gettext(self.label)
@@ -139,45 +141,53 @@ def _term_labels(name: str) -> dict[str, str]:
 
 
 FACET_LIST = (
-    Facet("pillar", "pillars", "P-pillar", "P-pillar.", _vocabulary(PILLARS), always_listed=True),
-    Facet("actor_type", "actor_types", "Actor type", "Actor type.", _vocabulary(ACTOR_TYPES)),
+    Facet(
+        "pillar", "pillars", N_("P-pillar"), "P-pillar.", _vocabulary(PILLARS), always_listed=True
+    ),
+    Facet("actor_type", "actor_types", N_("Actor type"), "Actor type.", _vocabulary(ACTOR_TYPES)),
     Facet(
         "region",
         "regions",
-        "Region (UN M49)",
+        N_("Region (UN M49)"),
         "UN M49 region where the practice applies; 'global' for global practices.",
-        lambda: (*geography.REGIONS, (scopes.GLOBAL, "Global")),
+        lambda: (*geography.REGIONS, (scopes.GLOBAL, N_("Global"))),
     ),
     Facet(
         "un_group",
         "un_groups",
-        "UN regional group",
+        N_("UN regional group"),
         "UN regional group where the practice applies; 'global' for global practices.",
-        lambda: (*geography.UN_GROUPS, (scopes.GLOBAL, "Global")),
+        lambda: (*geography.UN_GROUPS, (scopes.GLOBAL, N_("Global"))),
     ),
-    Facet("country", "countries", "Country", "ISO 3166 alpha-3 code.", _countries, ordered=False),
+    Facet(
+        "country", "countries", N_("Country"), "ISO 3166 alpha-3 code.", _countries, ordered=False
+    ),
     Facet(
         "exploitation_form",
         "exploitation_forms",
-        "Form of exploitation",
+        N_("Form of exploitation"),
         "Form of exploitation.",
         _vocabulary(EXPLOITATION_FORMS),
     ),
     Facet(
-        "target_group", "target_groups", "Target group", "Target group.", _vocabulary(TARGET_GROUPS)
+        "target_group",
+        "target_groups",
+        N_("Target group"),
+        "Target group.",
+        _vocabulary(TARGET_GROUPS),
     ),
     Facet(
         "practice_type",
         "practice_type",
-        "Practice type",
+        N_("Practice type"),
         "Practice type.",
         _vocabulary(PRACTICE_TYPES),
     ),
-    Facet("evidence", "evidence", "Evidence", "Evidence level.", _vocabulary(EVIDENCE)),
+    Facet("evidence", "evidence", N_("Evidence"), "Evidence level.", _vocabulary(EVIDENCE)),
     Facet(
         "language",
         "language",
-        "Language",
+        N_("Language"),
         "Language of the entry, ISO 639-1.",
         _vocabulary(LANGUAGES),
         ordered=False,
@@ -185,7 +195,7 @@ FACET_LIST = (
     Facet(
         "instrument",
         "instruments",
-        "Instruments referred to",
+        N_("Instruments referred to"),
         "Instrument referred to.",
         _vocabulary(INSTRUMENTS),
     ),

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from repository.i18n import N_
+
 
 @dataclass(frozen=True)
 class Country:
@@ -26,45 +28,46 @@ class Country:
     # states have their English M49 name only.
     names: tuple[tuple[str, str], ...] = ()
     status: str = "member"  # "member", "observer" (Holy See, State of Palestine) or "area"
+    alpha2: str = ""  # ISO 3166 alpha-2, for CLDR's names where the UN gives none
 
     def name_in(self, language: str) -> str:
         return dict(self.names).get(language) or self.name
 
 
 REGIONS = (
-    ("africa", "Africa"),
-    ("americas", "Americas"),
-    ("asia", "Asia"),
-    ("europe", "Europe"),
-    ("oceania", "Oceania"),
+    ("africa", N_("Africa")),
+    ("americas", N_("Americas")),
+    ("asia", N_("Asia")),
+    ("europe", N_("Europe")),
+    ("oceania", N_("Oceania")),
 )
 
 SUBREGIONS = (
-    ("northern_africa", "Northern Africa"),
-    ("sub_saharan_africa", "Sub-Saharan Africa"),
-    ("latin_america_caribbean", "Latin America and the Caribbean"),
-    ("northern_america", "Northern America"),
-    ("central_asia", "Central Asia"),
-    ("eastern_asia", "Eastern Asia"),
-    ("south_eastern_asia", "South-eastern Asia"),
-    ("southern_asia", "Southern Asia"),
-    ("western_asia", "Western Asia"),
-    ("eastern_europe", "Eastern Europe"),
-    ("northern_europe", "Northern Europe"),
-    ("southern_europe", "Southern Europe"),
-    ("western_europe", "Western Europe"),
-    ("australia_new_zealand", "Australia and New Zealand"),
-    ("melanesia", "Melanesia"),
-    ("micronesia", "Micronesia"),
-    ("polynesia", "Polynesia"),
+    ("northern_africa", N_("Northern Africa")),
+    ("sub_saharan_africa", N_("Sub-Saharan Africa")),
+    ("latin_america_caribbean", N_("Latin America and the Caribbean")),
+    ("northern_america", N_("Northern America")),
+    ("central_asia", N_("Central Asia")),
+    ("eastern_asia", N_("Eastern Asia")),
+    ("south_eastern_asia", N_("South-eastern Asia")),
+    ("southern_asia", N_("Southern Asia")),
+    ("western_asia", N_("Western Asia")),
+    ("eastern_europe", N_("Eastern Europe")),
+    ("northern_europe", N_("Northern Europe")),
+    ("southern_europe", N_("Southern Europe")),
+    ("western_europe", N_("Western Europe")),
+    ("australia_new_zealand", N_("Australia and New Zealand")),
+    ("melanesia", N_("Melanesia")),
+    ("micronesia", N_("Micronesia")),
+    ("polynesia", N_("Polynesia")),
 )
 
 UN_GROUPS = (
-    ("african", "African Group"),
-    ("asia_pacific", "Asia-Pacific Group"),
-    ("eastern_european", "Eastern European Group"),
-    ("grulac", "Latin American and Caribbean Group (GRULAC)"),
-    ("weog", "Western European and Others Group (WEOG)"),
+    ("african", N_("African Group")),
+    ("asia_pacific", N_("Asia-Pacific Group")),
+    ("eastern_european", N_("Eastern European Group")),
+    ("grulac", N_("Latin American and Caribbean Group (GRULAC)")),
+    ("weog", N_("Western European and Others Group (WEOG)")),
 )
 
 EASTERN_EUROPEAN_GROUP = frozenset(
@@ -171,6 +174,7 @@ def _load() -> dict[str, Country]:
                 un_group=_un_group(row["ISO3"], region, subregion, member),
                 un_member=member,
                 numeric=row["ISOnumeric"].zfill(3) if row["ISOnumeric"] else "",
+                alpha2=row["ISO2"],
             )
     return countries
 
@@ -193,6 +197,25 @@ def sorted_for(language: str) -> tuple[Country, ...]:
 
 def country(code: str) -> Country | None:
     return countries().get(code)
+
+
+@cache
+def country_name(code: str, language: str) -> str:
+    """A country's name in a language: the UN's (UNTERM), else CLDR's through Babel, else the
+    English one; the code itself when it is unknown."""
+    found = country(code)
+    if found is None:
+        return code
+    un_name = dict(found.names).get(language)
+    if un_name:
+        return un_name
+    if language != "en" and found.alpha2:
+        from babel import Locale
+
+        cldr = Locale.parse(language).territories.get(found.alpha2)
+        if cldr:
+            return cldr
+    return found.name
 
 
 @cache

@@ -73,6 +73,8 @@ class User(Base):
     # Curators' e-mails about new registrations and submissions, which they may turn off
     # (the notifications in the app stay).
     curation_emails: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # The interface language the account chose (one of i18n.LOCALES); None: as the browser asks.
+    language: Mapped[str | None] = mapped_column(String(8))
 
     organisation: Mapped[Organisation | None] = relationship(
         lazy="joined", foreign_keys=[organisation_id]

@@ -10,8 +10,9 @@ once counted under the Asia-Pacific Group through Cyprus); a global practice cou
 from dataclasses import dataclass
 
 from repository import geography
+from repository.i18n import N_
 
-SCOPES = (("national", "National"), ("regional", "Regional"), ("global", "Global"))
+SCOPES = (("national", N_("National")), ("regional", N_("Regional")), ("global", N_("Global")))
 GLOBAL = "global"
 
 
@@ -27,106 +28,112 @@ class Area:
 AREAS = {
     a.key: a
     for a in (
-        Area("eu", "European Union", ("europe",), ("weog", "eastern_european")),
-        Area("coe", "Council of Europe", ("europe",), ("weog", "eastern_european")),
+        Area("eu", N_("European Union"), ("europe",), ("weog", "eastern_european")),
+        Area("coe", N_("Council of Europe"), ("europe",), ("weog", "eastern_european")),
         Area(
             "osce",
-            "OSCE area",
+            N_("OSCE area"),
             ("europe", "asia", "americas"),
             ("weog", "eastern_european", "asia_pacific"),
         ),
         Area(
             "cis",
-            "Commonwealth of Independent States",
+            N_("Commonwealth of Independent States"),
             ("europe", "asia"),
             ("eastern_european", "asia_pacific"),
             ("eastern_europe", "central_asia", "western_asia"),
         ),
-        Area("au", "African Union", ("africa",), ("african",)),
-        Area("ecowas", "West Africa (ECOWAS)", ("africa",), ("african",), ("sub_saharan_africa",)),
-        Area("sadc", "Southern Africa (SADC)", ("africa",), ("african",), ("sub_saharan_africa",)),
-        Area("eac", "East Africa (EAC)", ("africa",), ("african",), ("sub_saharan_africa",)),
+        Area("au", N_("African Union"), ("africa",), ("african",)),
+        Area(
+            "ecowas", N_("West Africa (ECOWAS)"), ("africa",), ("african",), ("sub_saharan_africa",)
+        ),
+        Area(
+            "sadc", N_("Southern Africa (SADC)"), ("africa",), ("african",), ("sub_saharan_africa",)
+        ),
+        Area("eac", N_("East Africa (EAC)"), ("africa",), ("african",), ("sub_saharan_africa",)),
         Area(
             "asean",
-            "South-East Asia (ASEAN)",
+            N_("South-East Asia (ASEAN)"),
             ("asia",),
             ("asia_pacific",),
             ("south_eastern_asia",),
         ),
         Area(
             "gms",
-            "Greater Mekong Subregion",
+            N_("Greater Mekong Subregion"),
             ("asia",),
             ("asia_pacific",),
             ("south_eastern_asia", "eastern_asia"),
         ),
-        Area("saarc", "South Asia (SAARC)", ("asia",), ("asia_pacific",), ("southern_asia",)),
+        Area("saarc", N_("South Asia (SAARC)"), ("asia",), ("asia_pacific",), ("southern_asia",)),
         Area(
             "bali_process",
-            "Asia and the Pacific (Bali Process)",
+            N_("Asia and the Pacific (Bali Process)"),
             ("asia", "oceania"),
             ("asia_pacific", "weog"),
         ),
         Area(
             "pacific",
-            "Pacific Islands",
+            N_("Pacific Islands"),
             ("oceania",),
             ("asia_pacific", "weog"),
             ("melanesia", "micronesia", "polynesia", "australia_new_zealand"),
         ),
-        Area("gcc", "Gulf Cooperation Council", ("asia",), ("asia_pacific",), ("western_asia",)),
+        Area(
+            "gcc", N_("Gulf Cooperation Council"), ("asia",), ("asia_pacific",), ("western_asia",)
+        ),
         Area(
             "arab_states",
-            "Arab States (League of Arab States)",
+            N_("Arab States (League of Arab States)"),
             ("africa", "asia"),
             ("african", "asia_pacific"),
             ("northern_africa", "western_asia"),
         ),
         Area(
             "oas",
-            "Americas (OAS)",
+            N_("Americas (OAS)"),
             ("americas",),
             ("grulac", "weog"),
             ("latin_america_caribbean", "northern_america"),
         ),
         Area(
             "latin_america",
-            "Latin America and the Caribbean",
+            N_("Latin America and the Caribbean"),
             ("americas",),
             ("grulac",),
             ("latin_america_caribbean",),
         ),
         Area(
             "central_america",
-            "Central America and Mexico",
+            N_("Central America and Mexico"),
             ("americas",),
             ("grulac",),
             ("latin_america_caribbean",),
         ),
         Area(
             "mercosur",
-            "South America (Mercosur)",
+            N_("South America (Mercosur)"),
             ("americas",),
             ("grulac",),
             ("latin_america_caribbean",),
         ),
         Area(
             "caribbean",
-            "Caribbean (CARICOM)",
+            N_("Caribbean (CARICOM)"),
             ("americas",),
             ("grulac",),
             ("latin_america_caribbean",),
         ),
         Area(
             "nordic_baltic",
-            "Nordic and Baltic States",
+            N_("Nordic and Baltic States"),
             ("europe",),
             ("weog", "eastern_european"),
             ("northern_europe",),
         ),
         Area(
             "south_east_europe",
-            "South-East Europe",
+            N_("South-East Europe"),
             ("europe",),
             ("eastern_european",),
             ("southern_europe", "eastern_europe"),

@@ -6,10 +6,11 @@ from urllib.parse import urlencode
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from starlette.templating import Jinja2Templates
 
-from repository import facets, geography
-from repository.i18n import N_, translations
+from repository import facets, i18n
+from repository.i18n import N_
 from repository.markup import render_markdown
 from repository.practices import messages
+from repository.practices.reading import shown
 from repository.practices.workflow import RUBRIC
 from repository.vocabularies import ROLES, STATUSES
 
@@ -79,21 +80,28 @@ def make_templates(debug: bool = False) -> Jinja2Templates:
         extensions=["jinja2.ext.i18n"],
         auto_reload=debug,
     )
-    env.install_gettext_translations(translations(), newstyle=True)
+    # Callables, not one catalogue: each reads the language of the request being rendered.
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
     env.globals.update(
         label=label,
         path=path,
         query_url=query_url,
         kwargs_for=kwargs_for,
-        label_status=lambda value: translations().gettext(STATUSES.label_of(value)),
+        label_status=lambda value: i18n.gettext(STATUSES.label_of(value)),
+        shown=lambda document: shown(document, i18n.current_locale()),
+        country_name=lambda code: facets.label("countries", code) if code else "",
+        country_names=lambda codes: [facets.label("countries", code) for code in codes],
+        format_number=i18n.format_number,
         field_label=messages.label,
-        country_name=lambda code: (
-            (geography.country(code).name if geography.country(code) else code) if code else ""
-        ),
-        role_label=lambda role: translations().gettext(ROLES.label_of(role)),
-        action_label=lambda action: translations().gettext(ACTION_LABELS.get(action, action)),
-        rubric_label=lambda name: translations().gettext(dict(RUBRIC).get(name, name)),
+        label_role=lambda value: i18n.gettext(ROLES.label_of(value)),
+        role_label=lambda role: i18n.gettext(ROLES.label_of(role)),
+        action_label=lambda action: i18n.gettext(ACTION_LABELS.get(action, action)),
+        rubric_label=lambda name: i18n.gettext(dict(RUBRIC).get(name, name)),
     )
+    env.filters["translate"] = i18n.translate
+    env.filters["number"] = i18n.format_number
+    env.filters["date"] = i18n.format_day
+    env.filters["datetime"] = i18n.format_moment
     env.filters["markdown"] = render_markdown
     return Jinja2Templates(env=env, context_processors=[_request_context])
 
@@ -104,13 +112,48 @@ def _request_context(request) -> dict:
     from repository.security import csrf_token
     from repository.web import pop_flashes
 
+    language = page_language(request)
     if "session" not in request.scope:
-        return {"current_user": None, "csrf_token": "", "flashes": [], "brief_ids": []}
+        return {
+            "current_user": None,
+            "csrf_token": "",
+            "flashes": [],
+            "brief_ids": [],
+            "page_language": language,
+        }
     return {
+        "page_language": language,
         "current_user": current_user(request),
         "csrf_token": csrf_token(request),
         "flashes": pop_flashes(request),
         "brief_ids": _brief_ids(request),
+    }
+
+
+def page_language(request) -> dict:
+    """The page's language and direction, and the same page in each of the six languages (the
+    switcher and the hreflang alternates)."""
+    from repository.languages.negotiation import with_language, without_language
+
+    current = i18n.current_locale()
+    pairs = request.query_params.multi_items()
+    base = str(request.base_url).rstrip("/")
+    return {
+        "code": current,
+        "dir": i18n.direction(current),
+        "here": without_language(request.url.path, pairs),
+        # The address without ?lang: the language then follows the reader (hreflang x-default).
+        "default_url": base + without_language(request.url.path, pairs),
+        "alternates": [
+            {
+                "code": code,
+                "name": i18n.NATIVE_NAMES[code],
+                "dir": i18n.direction(code),
+                "url": base + with_language(request.url.path, pairs, code),
+                "current": code == current,
+            }
+            for code in i18n.LOCALES
+        ],
     }
 
 

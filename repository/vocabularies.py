@@ -7,6 +7,8 @@ needs a migration. Labels go through gettext when they are shown.
 
 from dataclasses import dataclass
 
+from repository.i18n import N_
+
 
 @dataclass(frozen=True)
 class Vocabulary:
@@ -35,140 +37,140 @@ class Vocabulary:
 
 PILLARS = Vocabulary(
     "pillars",
-    "P-pillar",
+    N_("P-pillar"),
     (
-        ("prevention", "Prevention"),
-        ("protection", "Protection"),
-        ("prosecution", "Prosecution"),
-        ("partnership", "Partnership"),
+        ("prevention", N_("Prevention")),
+        ("protection", N_("Protection")),
+        ("prosecution", N_("Prosecution")),
+        ("partnership", N_("Partnership")),
     ),
 )
 
 # The first four are the ones the repository must always show first.
 ACTOR_TYPES = Vocabulary(
     "actor_types",
-    "Actor type",
+    N_("Actor type"),
     (
-        ("government", "Government"),
-        ("private_sector", "Private sector"),
-        ("ngo", "NGO / civil society"),
-        ("media", "Media"),
-        ("un_entity", "UN entity"),
-        ("intergovernmental", "Other intergovernmental or regional organisation"),
-        ("trade_union", "Trade union"),
-        ("employers_organisation", "Employers' organisation"),
-        ("academia", "Academia / research"),
-        ("multi_stakeholder", "Multi-stakeholder partnership"),
+        ("government", N_("Government")),
+        ("private_sector", N_("Private sector")),
+        ("ngo", N_("NGO / civil society")),
+        ("media", N_("Media")),
+        ("un_entity", N_("UN entity")),
+        ("intergovernmental", N_("Other intergovernmental or regional organisation")),
+        ("trade_union", N_("Trade union")),
+        ("employers_organisation", N_("Employers' organisation")),
+        ("academia", N_("Academia / research")),
+        ("multi_stakeholder", N_("Multi-stakeholder partnership")),
     ),
 )
 
 EXPLOITATION_FORMS = Vocabulary(
     "exploitation_forms",
-    "Form of exploitation",
+    N_("Form of exploitation"),
     (
-        ("sexual_exploitation", "Sexual exploitation"),
-        ("forced_labour", "Forced labour or services"),
-        ("slavery", "Slavery and similar practices"),
-        ("servitude", "Servitude"),
-        ("organ_removal", "Removal of organs"),
-        ("forced_criminality", "Forced criminality"),
-        ("forced_begging", "Forced begging"),
-        ("forced_marriage", "Forced or servile marriage"),
-        ("child_soldiering", "Child soldiering"),
-        ("other", "Other or mixed"),
+        ("sexual_exploitation", N_("Sexual exploitation")),
+        ("forced_labour", N_("Forced labour or services")),
+        ("slavery", N_("Slavery and similar practices")),
+        ("servitude", N_("Servitude")),
+        ("organ_removal", N_("Removal of organs")),
+        ("forced_criminality", N_("Forced criminality")),
+        ("forced_begging", N_("Forced begging")),
+        ("forced_marriage", N_("Forced or servile marriage")),
+        ("child_soldiering", N_("Child soldiering")),
+        ("other", N_("Other or mixed")),
     ),
 )
 
 TARGET_GROUPS = Vocabulary(
     "target_groups",
-    "Target group",
+    N_("Target group"),
     (
-        ("women", "Women"),
-        ("girls", "Girls"),
-        ("boys", "Boys"),
-        ("men", "Men"),
-        ("children", "Children"),
-        ("migrant_workers", "Migrant workers"),
-        ("refugees_idps", "Refugees, asylum-seekers and internally displaced"),
-        ("persons_with_disabilities", "Persons with disabilities"),
-        ("minorities_indigenous", "Minorities and indigenous peoples"),
-        ("survivors", "Survivors as participants"),
-        ("general_public", "General public"),
+        ("women", N_("Women")),
+        ("girls", N_("Girls")),
+        ("boys", N_("Boys")),
+        ("men", N_("Men")),
+        ("children", N_("Children")),
+        ("migrant_workers", N_("Migrant workers")),
+        ("refugees_idps", N_("Refugees, asylum-seekers and internally displaced")),
+        ("persons_with_disabilities", N_("Persons with disabilities")),
+        ("minorities_indigenous", N_("Minorities and indigenous peoples")),
+        ("survivors", N_("Survivors as participants")),
+        ("general_public", N_("General public")),
         (
             "professionals",
-            "Professionals (police, prosecutors, judges, inspectors, social workers)",
+            N_("Professionals (police, prosecutors, judges, inspectors, social workers)"),
         ),
-        ("businesses", "Businesses and supply chains"),
-        ("consumers", "Consumers"),
+        ("businesses", N_("Businesses and supply chains")),
+        ("consumers", N_("Consumers")),
     ),
 )
 
 PRACTICE_TYPES = Vocabulary(
     "practice_type",
-    "Practice type",
+    N_("Practice type"),
     (
-        ("law", "Law or regulation"),
-        ("policy", "Policy or action plan"),
-        ("institutional_mechanism", "Institutional mechanism"),
-        ("awareness_campaign", "Awareness campaign"),
-        ("education", "Education"),
-        ("victim_services", "Victim service"),
-        ("training", "Training and capacity building"),
-        ("partnership_code", "Partnership or code of conduct"),
-        ("research_data", "Research and data"),
-        ("monitoring_evaluation", "Monitoring and evaluation"),
+        ("law", N_("Law or regulation")),
+        ("policy", N_("Policy or action plan")),
+        ("institutional_mechanism", N_("Institutional mechanism")),
+        ("awareness_campaign", N_("Awareness campaign")),
+        ("education", N_("Education")),
+        ("victim_services", N_("Victim service")),
+        ("training", N_("Training and capacity building")),
+        ("partnership_code", N_("Partnership or code of conduct")),
+        ("research_data", N_("Research and data")),
+        ("monitoring_evaluation", N_("Monitoring and evaluation")),
     ),
     multi=False,
 )
 
 EVIDENCE = Vocabulary(
     "evidence",
-    "Evidence",
+    N_("Evidence"),
     (
-        ("not_evaluated", "Not evaluated"),
-        ("self_assessed", "Self-assessed"),
-        ("independently_evaluated", "Independently evaluated"),
+        ("not_evaluated", N_("Not evaluated")),
+        ("self_assessed", N_("Self-assessed")),
+        ("independently_evaluated", N_("Independently evaluated")),
     ),
     multi=False,
 )
 
 INSTRUMENTS = Vocabulary(
     "instruments",
-    "Instruments referred to",
+    N_("Instruments referred to"),
     (
-        ("palermo_protocol", "UN Trafficking in Persons Protocol (2000)"),
-        ("ilo_c29", "ILO Forced Labour Convention, 1930 (No. 29)"),
-        ("ilo_c97", "ILO Migration for Employment Convention, 1949 (No. 97)"),
-        ("ilo_c105", "ILO Abolition of Forced Labour Convention, 1957 (No. 105)"),
-        ("ilo_c143", "ILO Migrant Workers Convention, 1975 (No. 143)"),
-        ("ilo_c181", "ILO Private Employment Agencies Convention, 1997 (No. 181)"),
-        ("ilo_c182", "ILO Worst Forms of Child Labour Convention, 1999 (No. 182)"),
-        ("ilo_p029", "ILO Protocol of 2014 to the Forced Labour Convention"),
-        ("crc_opsc", "Optional Protocol to the CRC on the sale of children"),
-        ("coe_convention", "Council of Europe Convention on Action against Trafficking"),
-        ("eu_directive_2011_36", "EU Anti-Trafficking Directive 2011/36/EU"),
-        ("athens_principles", "Athens Ethical Principles"),
+        ("palermo_protocol", N_("UN Trafficking in Persons Protocol (2000)")),
+        ("ilo_c29", N_("ILO Forced Labour Convention, 1930 (No. 29)")),
+        ("ilo_c97", N_("ILO Migration for Employment Convention, 1949 (No. 97)")),
+        ("ilo_c105", N_("ILO Abolition of Forced Labour Convention, 1957 (No. 105)")),
+        ("ilo_c143", N_("ILO Migrant Workers Convention, 1975 (No. 143)")),
+        ("ilo_c181", N_("ILO Private Employment Agencies Convention, 1997 (No. 181)")),
+        ("ilo_c182", N_("ILO Worst Forms of Child Labour Convention, 1999 (No. 182)")),
+        ("ilo_p029", N_("ILO Protocol of 2014 to the Forced Labour Convention")),
+        ("crc_opsc", N_("Optional Protocol to the CRC on the sale of children")),
+        ("coe_convention", N_("Council of Europe Convention on Action against Trafficking")),
+        ("eu_directive_2011_36", N_("EU Anti-Trafficking Directive 2011/36/EU")),
+        ("athens_principles", N_("Athens Ethical Principles")),
     ),
 )
 
 # The languages an entry may be written in: the six UN languages first, then others partners use.
 LANGUAGES = Vocabulary(
     "language",
-    "Language",
+    N_("Language"),
     (
-        ("ar", "Arabic"),
-        ("zh", "Chinese"),
-        ("en", "English"),
-        ("fr", "French"),
-        ("ru", "Russian"),
-        ("es", "Spanish"),
-        ("pt", "Portuguese"),
-        ("de", "German"),
-        ("it", "Italian"),
-        ("nl", "Dutch"),
-        ("ja", "Japanese"),
-        ("th", "Thai"),
-        ("id", "Indonesian"),
+        ("ar", N_("Arabic")),
+        ("zh", N_("Chinese")),
+        ("en", N_("English")),
+        ("fr", N_("French")),
+        ("ru", N_("Russian")),
+        ("es", N_("Spanish")),
+        ("pt", N_("Portuguese")),
+        ("de", N_("German")),
+        ("it", N_("Italian")),
+        ("nl", N_("Dutch")),
+        ("ja", N_("Japanese")),
+        ("th", N_("Thai")),
+        ("id", N_("Indonesian")),
     ),
     multi=False,
 )
@@ -176,22 +178,22 @@ UN_LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
 
 STATUSES = Vocabulary(
     "status",
-    "Status",
+    N_("Status"),
     (
-        ("draft", "Draft"),
-        ("submitted", "Submitted"),
-        ("changes_requested", "Changes requested"),
-        ("published", "Published"),
-        ("rejected", "Rejected"),
-        ("archived", "Archived"),
+        ("draft", N_("Draft")),
+        ("submitted", N_("Submitted")),
+        ("changes_requested", N_("Changes requested")),
+        ("published", N_("Published")),
+        ("rejected", N_("Rejected")),
+        ("archived", N_("Archived")),
     ),
     multi=False,
 )
 
 ROLES = Vocabulary(
     "role",
-    "Role",
-    (("partner", "Partner"), ("curator", "Curator"), ("admin", "Administrator")),
+    N_("Role"),
+    (("partner", N_("Partner")), ("curator", N_("Curator")), ("admin", N_("Administrator"))),
     multi=False,
 )
 

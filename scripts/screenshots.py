@@ -2,11 +2,17 @@
 
     .venv/bin/python scripts/screenshots.py
 
+    .venv/bin/python scripts/screenshots.py languages   # only the Arabic, Chinese, Russian ones
+
 Builds a throwaway database with the seed practices, serves the app on a free local port,
 and in Debian's Chromium does what the delegate of issue 14 does: searches for "labour
 exploitation in supply chains", adds the first five results to the brief with the keyboard,
 and opens the brief. Also writes the brief's text download as produced (no edits) to
 docs/screenshots/supply-chain-brief.txt.
+
+Then the home, search, practice and brief pages in Arabic, Chinese and Russian, as a reader
+whose browser asks for that language sees them (home-ar-1280.png, ...): a search in the
+language's own words, a practice written in it, and a brief of the first three results.
 """
 
 import os
@@ -76,7 +82,44 @@ def build_brief(page) -> None:
         page.locator(f"ol.results li.card:nth-of-type({n}) .in-brief").wait_for()
 
 
+# A search in the language's own words, and a practice written in it (seed line numbers).
+LANGUAGE_PAGES = {
+    "ar": ("الاتجار بالبشر", 175),
+    "zh": ("拐卖 妇女", 193),
+    "ru": ("торговля людьми", 158),
+}
+
+
+def language_pages(browser, base: str) -> None:
+    for language, (query, practice_id) in LANGUAGE_PAGES.items():
+        for width, height in WIDTHS.values():
+            context = browser.new_context(
+                base_url=base,
+                viewport={"width": width, "height": height},
+                locale=language,
+                extra_http_headers={"Accept-Language": language},
+            )
+            page = context.new_page()
+            page.goto("/")
+            page.screenshot(path=OUT / f"home-{language}-{width}.png")
+            page.goto("/search?q=" + query)
+            for n in range(1, 4):
+                button = page.locator(f"ol.results li.card:nth-of-type({n}) .add-to-brief button")
+                if button.count():
+                    button.focus()
+                    page.keyboard.press("Enter")
+                    page.locator(f"ol.results li.card:nth-of-type({n}) .in-brief").wait_for()
+            page.evaluate("window.scrollTo(0, 0)")
+            page.screenshot(path=OUT / f"search-{language}-{width}.png")
+            page.goto(f"/practices/{practice_id}")
+            page.screenshot(path=OUT / f"practice-{language}-{width}.png")
+            page.goto("/brief")
+            page.screenshot(path=OUT / f"brief-{language}-{width}.png")
+            context.close()
+
+
 def main() -> None:
+    only_languages = sys.argv[1:] == ["languages"]
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         server, base = serve(Path(tmp))
@@ -86,7 +129,8 @@ def main() -> None:
                     executable_path=CHROMIUM,
                     args=["--headless", "--no-sandbox", "--disable-gpu"],
                 )
-                for name, (width, height) in WIDTHS.items():
+                language_pages(browser, base)
+                for name, (width, height) in ({} if only_languages else WIDTHS).items():
                     context = browser.new_context(
                         base_url=base, viewport={"width": width, "height": height}
                     )

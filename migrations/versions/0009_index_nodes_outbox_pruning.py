@@ -1,8 +1,7 @@
 """index nodes' outbox positions, and the last pruned outbox entry
 
 Revision ID: 0009
-Revises: 0006 (the integrator re-points this at the head of the day: 0007 and 0008 are taken
-in other branches)
+Revises: 0008
 Create Date: 2026-11-30 19:00:00
 """
 
@@ -12,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

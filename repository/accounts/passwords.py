@@ -3,6 +3,8 @@
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from repository.i18n import _
+
 MIN_LENGTH = 12
 MAX_LENGTH = 256  # long passphrases are welcome; the cap only stops hashing megabytes
 
@@ -11,9 +13,9 @@ _hasher = PasswordHasher()
 
 def password_problem(password: str) -> str | None:
     if len(password) < MIN_LENGTH:
-        return f"The password must be at least {MIN_LENGTH} characters long."
+        return _("The password must be at least %(limit)d characters long.") % {"limit": MIN_LENGTH}
     if len(password) > MAX_LENGTH:
-        return f"The password must be at most {MAX_LENGTH} characters long."
+        return _("The password must be at most %(limit)d characters long.") % {"limit": MAX_LENGTH}
     return None
 
 

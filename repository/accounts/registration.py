@@ -108,8 +108,11 @@ def _create(session: Session, form: Registration, password: str, joining, addres
             outbox.notify(
                 session,
                 member,
-                f"{user.name} ({user.email}) asks to join {joining.name}. Let them in or "
-                "refuse on your organisation's page.",
+                _(
+                    "%(name)s (%(email)s) asks to join %(organisation)s. Let them in or refuse "
+                    "on your organisation's page."
+                )
+                % {"name": user.name, "email": user.email, "organisation": joining.name},
                 "organisation:members",
                 event=f"account.asks_to_join:{user.id}",
             )
@@ -140,10 +143,12 @@ def _warn_owner(session: Session, owner: User, password: str, address: str) -> N
     outbox.enqueue(
         session,
         owner.email,
-        "Practice Hub: someone tried to register with your address",
-        "Someone tried to register a new account with this e-mail address, which already has "
-        "one. If it was you, sign in instead (or change your password if you have forgotten "
-        "it). If not, you need do nothing.",
+        _("Practice Hub: someone tried to register with your address"),
+        _(
+            "Someone tried to register a new account with this e-mail address, which already "
+            "has one. If it was you, sign in instead (or change your password if you have "
+            "forgotten it). If not, you need do nothing."
+        ),
         user=owner,
         link="signin:",
     )
@@ -221,13 +226,17 @@ def decide_join(db, member: User, user_id: int, accept: bool, address: str) -> s
         outbox.enqueue(
             session,
             asking.email,
-            f"Practice Hub: your request to join {organisation.name}",
-            f"A member of {organisation.name} "
-            + (
-                "let you in; a curator will now approve your account."
+            _("Practice Hub: your request to join %(organisation)s")
+            % {"organisation": organisation.name},
+            (
+                _(
+                    "A member of %(organisation)s let you in; a curator will now approve your "
+                    "account."
+                )
                 if accept
-                else "refused your request to join it."
-            ),
+                else _("A member of %(organisation)s refused your request to join it.")
+            )
+            % {"organisation": organisation.name},
             user=asking,
             event=f"organisation.join_{'accepted' if accept else 'refused'}:{asking.id}",
         )

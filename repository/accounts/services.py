@@ -81,17 +81,19 @@ def create_user(
     email = normalise_email(email)
     name = clean(name).strip()
     if not EMAIL.match(email) or len(email) > 320:
-        raise AccountError(f"not a valid e-mail address: {email!r}")
+        raise AccountError(_("not a valid e-mail address: %(email)s") % {"email": repr(email)})
     if not name or len(name) > 200:
-        raise AccountError("the name must be 1 to 200 characters")
+        raise AccountError(_("the name must be 1 to 200 characters"))
     if role not in ROLES:
-        raise AccountError(f"unknown role {role!r}")
+        raise AccountError(_("unknown role %(role)s") % {"role": repr(role)})
     if organisation_type not in ACTOR_TYPES:
-        raise AccountError(f"unknown organisation type {organisation_type!r}")
+        raise AccountError(
+            _("unknown organisation type %(type)s") % {"type": repr(organisation_type)}
+        )
     if problem := password_problem(password):
         raise AccountError(problem)
     if session.scalar(select(User.id).where(func.lower(User.email) == email)):
-        raise AccountError(f"a user with the e-mail {email} already exists")
+        raise AccountError(_("a user with the e-mail %(email)s already exists") % {"email": email})
     organisation = None
     if organisation_name and (organisation_name := clean(organisation_name).strip()):
         organisation = organisation_named(session, organisation_name)
@@ -162,7 +164,7 @@ def change_password(session: Session, user: User, current: str, new: str, addres
     """Change it, end every session and revoke the account's API tokens (a leaked password's
     holder may have made some); how many tokens were revoked."""
     if not verify_password(user.password_hash, current[:1024]):
-        raise AccountError("The current password is not right.")
+        raise AccountError(_("The current password is not right."), field="current_password")
     if problem := password_problem(new):
         raise AccountError(problem)
     user.password_hash = hash_password(new)
@@ -186,24 +188,27 @@ def waiting(user: User) -> bool:
 def approve(session: Session, actor: User, user: User, address: str = "", join: bool = False):
     """Let a waiting account in; with `join`, into the organisation it asked to join."""
     if actor.role not in ("curator", "admin"):
-        raise AccountError("Only curators and administrators approve accounts.")
+        raise AccountError(_("Only curators and administrators approve accounts."))
     if user.role != "partner" and actor.role != "admin":
-        raise AccountError("Only administrators approve curator and administrator accounts.")
+        raise AccountError(_("Only administrators approve curator and administrator accounts."))
     if user.deactivated_at is not None:
         raise AccountError(
-            "An administrator deactivated this account: only an administrator can activate it."
+            _("An administrator deactivated this account: only an administrator can activate it.")
         )
     if user.active:
-        raise AccountError("This account is already active.")
+        raise AccountError(_("This account is already active."))
     requested = user.requested_organisation
     if requested is not None and not join:
         raise AccountError(
-            f"This account asks to join {requested.name}: approve it into that organisation "
-            "explicitly, or refuse it."
+            _(
+                "This account asks to join %(organisation)s: approve it into that organisation "
+                "explicitly, or refuse it."
+            )
+            % {"organisation": requested.name}
         )
     if join:
         if requested is None:
-            raise AccountError("This account does not ask to join an organisation.")
+            raise AccountError(_("This account does not ask to join an organisation."))
         user.organisation, user.requested_organisation = requested, None
     user.active = True
     audit.record(
@@ -230,9 +235,9 @@ def refuse(session: Session, actor: User, user: User, address: str = "", reason:
     """Reject an account waiting for its first approval (a mistaken or unwanted registration):
     it is deleted, and its owner is told, with the reason when one is given."""
     if actor.role not in ("curator", "admin"):
-        raise AccountError("Only curators and administrators reject accounts.")
+        raise AccountError(_("Only curators and administrators reject accounts."))
     if not waiting(user) or user.last_sign_in_at is not None:
-        raise AccountError("Only an account waiting for its first approval can be rejected.")
+        raise AccountError(_("Only an account waiting for its first approval can be rejected."))
     audit.record(session, "account.refused", actor, f"user:{user.id}", address, email=user.email)
     body = (
         "Your registration at Practice Hub was not approved, and the account is deleted."
@@ -255,14 +260,16 @@ def set_active(session: Session, actor: User, user: User, active: bool, address:
     accounts (someone who left their organisation), and only an administrator brings one
     back."""
     if actor.role not in ("curator", "admin"):
-        raise AccountError("Only curators and administrators deactivate accounts.")
+        raise AccountError(_("Only curators and administrators deactivate accounts."))
     if actor.role != "admin" and (active or user.role != "partner"):
         raise AccountError(
-            "Curators deactivate partner accounts; only an administrator can activate one "
-            "again, or deactivate a curator's."
+            _(
+                "Curators deactivate partner accounts; only an administrator can activate one "
+                "again, or deactivate a curator's."
+            )
         )
     if user.id == actor.id and not active:
-        raise AccountError("You cannot deactivate your own account.")
+        raise AccountError(_("You cannot deactivate your own account."))
     user.active = active
     user.deactivated_at = None if active else utcnow()
     _end_everything(session, user)
@@ -277,11 +284,11 @@ def set_active(session: Session, actor: User, user: User, active: bool, address:
 
 def set_role(session: Session, actor: User, user: User, role: str, address: str = "") -> None:
     if actor.role != "admin":
-        raise AccountError("Only administrators change roles.")
+        raise AccountError(_("Only administrators change roles."))
     if role not in ROLES:
-        raise AccountError(f"unknown role {role!r}")
+        raise AccountError(_("unknown role %(role)s") % {"role": repr(role)})
     if user.id == actor.id and role != "admin":
-        raise AccountError("You cannot remove your own administrator role.")
+        raise AccountError(_("You cannot remove your own administrator role."))
     previous, user.role = user.role, role
     _end_everything(session, user)
     audit.record(
@@ -359,7 +366,7 @@ def all_users(db, actor: User) -> tuple[list[User], dict[int, list[User]]]:
     """Every account, and for each organisation an account asks to join, its active members
     (a curator deciding must see who the newcomer would share drafts and files with)."""
     if actor.role not in ("curator", "admin"):
-        raise AccountError("Only curators and administrators manage accounts.")
+        raise AccountError(_("Only curators and administrators manage accounts."))
     with db.read() as session:
         query = select(User).order_by(User.active, User.created_at.desc())
         users = list(session.scalars(query).unique().all())

@@ -110,6 +110,8 @@ def sign_in(request: Request, user: User) -> None:
         sid=session_id,
         csrf=secrets.token_urlsafe(32),
     )
+    if user.language:
+        request.session["language"] = user.language  # the language the account chose
     request.state.user = user
 
 

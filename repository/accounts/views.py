@@ -208,7 +208,7 @@ def change_password(request: Request, form) -> Response:
                     client_address(request),
                 )
             except services.AccountError as error:
-                key = "current_password" if "current" in str(error) else "new_password"
+                key = error.field or "new_password"
                 errors[key] = str(error)
             else:
                 sign_in(request, fresh)  # a new session here; every other one has ended

@@ -68,8 +68,42 @@ ERRORS = {
 }
 
 
+# Every operation answers labels (facet values, vocabularies, country names, messages) in the
+# language asked for, and a practice's title and summary in it where it has a translation.
+LANGUAGE_PARAMETERS = [
+    {
+        "name": "lang",
+        "in": "query",
+        "required": False,
+        "description": "Language of labels and messages: ar, zh, en, fr, ru or es (a regional "
+        "tag such as fr-CH counts as fr). Other values are ignored. Takes precedence over "
+        "Accept-Language; the answer's Content-Language says which language was used.",
+        "schema": {"type": "string", "maxLength": 35},
+    },
+    {
+        "name": "Accept-Language",
+        "in": "header",
+        "required": False,
+        "description": "Used when there is no lang parameter; English when it names none of "
+        "the six UN languages.",
+        "schema": {"type": "string", "maxLength": 1000},
+    },
+]
+
+
+def _with_language(paths: dict) -> dict:
+    for operations in paths.values():
+        for operation in operations.values():
+            operation["parameters"] = [*operation.get("parameters", []), *LANGUAGE_PARAMETERS]
+    return paths
+
+
 def _paths() -> dict:
     """Each operation of the API with its parameters and answers."""
+    return _with_language(_operations())
+
+
+def _operations() -> dict:
     return {
         "/api/search": {
             "get": {
@@ -469,6 +503,14 @@ def document() -> dict:
                 "nullable": True,
                 "description": "HTML: escaped text with <mark> around matches.",
             },
+            "language": {"type": "string", "description": "The practice's own language."},
+            "text_language": {
+                "type": "string",
+                "description": "The language title and summary are in: the language asked "
+                "for where the practice has a translation, else its own.",
+            },
+            "text_dir": {"type": "string", "enum": ["ltr", "rtl"]},
+            "translated": {"type": "boolean"},
         },
     }
     return {
@@ -479,7 +521,8 @@ def document() -> dict:
             "description": "Good practices against trafficking in persons. Everything here is "
             "published and public, except /api/submissions, which needs a partner's API token "
             "(create one at /account/tokens). Field values are the machine values of the "
-            "JSON Lines format (docs/jsonl-format.md).",
+            "JSON Lines format (docs/jsonl-format.md); labels and messages come in the "
+            "language asked for with ?lang= or Accept-Language (ar, zh, en, fr, ru, es).",
         },
         "paths": _paths(),
         "components": _components(facet_value, result, record_properties()),

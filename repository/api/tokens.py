@@ -6,6 +6,7 @@ import secrets
 from sqlalchemy import select
 from starlette.exceptions import HTTPException
 
+from repository.i18n import N_
 from repository.models import ApiToken, Practice, User, utcnow
 from repository.params import MAX_ID
 from repository.practices import workflow
@@ -62,17 +63,17 @@ def token_user(request, session) -> User:
     if scheme.lower() != "bearer" or not token.startswith(TOKEN_PREFIX):
         raise HTTPException(
             401,
-            "send an API token as 'Authorization: Bearer ph_...'",
+            N_("send an API token as 'Authorization: Bearer ph_...'"),
             headers={"WWW-Authenticate": "Bearer"},
         )
     found = session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(token.strip())))
     if found is None or found.revoked_at is not None:
         raise HTTPException(
-            401, "unknown or revoked API token", headers={"WWW-Authenticate": "Bearer"}
+            401, N_("unknown or revoked API token"), headers={"WWW-Authenticate": "Bearer"}
         )
     user = session.get(User, found.user_id)
     if user is None or not user.active or user.role != "partner":
-        raise HTTPException(403, "this token's account may not submit practices")
+        raise HTTPException(403, N_("this token's account may not submit practices"))
     found.last_used_at = utcnow()
     return user
 

@@ -15,7 +15,7 @@ from repository.api import tokens
 from repository.api.openapi import document as openapi_document
 from repository.discovery.params import parse_search
 from repository.discovery.payload import search_payload
-from repository.i18n import _
+from repository.i18n import N_, _, current_locale
 from repository.params import path_id
 from repository.practices import messages, workflow
 from repository.vocabularies import STATUSES
@@ -53,17 +53,18 @@ def vocabularies(request: Request) -> Response:
         for f in facets.FACET_LIST
         if f.name != "country"
     }
-    body["status"] = [{"value": v, "label": label} for v, label in STATUSES.terms]
-    body["subregions"] = [{"value": v, "label": label} for v, label in geography.SUBREGIONS]
+    body["status"] = [{"value": v, "label": _(label)} for v, label in STATUSES.terms]
+    body["subregions"] = [{"value": v, "label": _(label)} for v, label in geography.SUBREGIONS]
     return JSONResponse(body)
 
 
 def countries(request: Request) -> Response:
+    language = current_locale()
     return JSONResponse(
         [
             {
                 "code": c.code,
-                "name": c.name,
+                "name": geography.country_name(c.code, language),
                 "region": c.region,
                 "subregion": c.subregion,
                 "un_group": c.un_group or None,
@@ -125,9 +126,9 @@ async def submit_draft(request: Request) -> Response:
     try:
         record = json.loads(raw)
     except (ValueError, RecursionError):
-        raise HTTPException(400, "the body must be a JSON object") from None
+        raise HTTPException(400, N_("the body must be a JSON object")) from None
     if not isinstance(record, dict):
-        raise HTTPException(400, "the body must be a JSON object")
+        raise HTTPException(400, N_("the body must be a JSON object"))
 
     try:
         practice_id, created = await run_in_threadpool(tokens.create_draft, db, user_id, record)
@@ -136,10 +137,11 @@ async def submit_draft(request: Request) -> Response:
             {
                 "error": {
                     "status": 400,
-                    "message": "the record has errors",
-                    # The machine's reason and, for a person, what to do about it.
+                    "message": _("the record has errors"),
+                    # The machine's reason (English, for code) and, for a person, what to do
+                    # about it in the language asked for.
                     "errors": [
-                        {"field": f, "reason": r, "message": messages.human(f, r)}
+                        {"field": f, "reason": str(r), "message": messages.human(f, r)}
                         for f, r in problem.errors
                     ],
                 }

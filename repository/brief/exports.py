@@ -15,10 +15,7 @@ def _heading(brief: dict) -> str:
 
 
 def _timing(brief: dict) -> str:
-    return _("%(words)d words, about %(time)s spoken at 130 words a minute") % {
-        "words": brief["word_count"],
-        "time": brief["speaking_time"],
-    }
+    return brief["timing"]
 
 
 def as_text(brief: dict) -> str:

@@ -9,10 +9,22 @@ tests agree.
 
 import re
 
-BRIEF_LANGUAGE = "en"
+from repository.i18n import _, current_locale
+
+BRIEF_LANGUAGE = "en"  # the language of a brief made outside a request (tests, scripts)
 WORDS_PER_MINUTE = 130  # about 400 words in a 3-minute intervention
+# How fast a delegate speaks, per language: words a minute, or characters a minute in Chinese,
+# which does not write spaces between words. English is the measured 130 (docs/DOMAIN: about
+# 400 words in 3 minutes); the others are set so the same content takes the same time: French
+# and Spanish say it in about 15% more words, Russian and Arabic in about 15-20% fewer, and
+# Chinese in about 1.7 characters per English word.
+RATES = {"en": 130, "fr": 150, "es": 150, "ru": 110, "ar": 105, "zh": 220}
+CHARACTER_COUNTED = frozenset({"zh"})
 FIRST_WORDS, SECOND_WORDS = 42, 32
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"'(])")
+# A sentence ends at a full stop before a capital (or a letter of a script without capitals,
+# such as Arabic), or at a Chinese full stop.
+_SENTENCE = re.compile(r"(?<=[.!?؟])\s+(?=[A-Z0-9“\"'(\u0600-\u06ff])|(?<=[。！？])\s*")
+_COUNTED_CHARACTER = re.compile(r"[^\s\W_]|[\u3400-\u9fff]")
 _WORD = re.compile(r"\S+")
 _PARENTHESIS = re.compile(r"\s*\(([^()]*)\)")
 _MARKDOWN = re.compile(r"[*_`#>\[\]]")
@@ -28,8 +40,45 @@ def word_count(text: str) -> int:
     return len(_WORD.findall(text or ""))
 
 
-def speaking_seconds(words: int) -> int:
-    return round(words * 60 / WORDS_PER_MINUTE)
+def language() -> str:
+    """The brief's language: the interface language of the request (English outside one)."""
+    return current_locale()
+
+
+def spoken_count(text: str, language: str) -> int:
+    """What the speaking rate counts: words, or letters and digits in Chinese."""
+    if language in CHARACTER_COUNTED:
+        return len(_COUNTED_CHARACTER.findall(text or ""))
+    return word_count(text)
+
+
+def rate(language: str) -> int:
+    return RATES.get(language, WORDS_PER_MINUTE)
+
+
+def speaking_seconds(count: int, language: str = "en") -> int:
+    return round(count * 60 / rate(language))
+
+
+def timing(count, time, language: str) -> str:
+    """ "N words, about M:SS spoken at R words a minute", counted as the language is."""
+    values = {"count": count, "time": time, "rate": rate(language)}
+    if language in CHARACTER_COUNTED:
+        return _("%(count)s characters, about %(time)s spoken at %(rate)s characters a minute.") % (
+            values
+        )
+    return _("%(count)s words, about %(time)s spoken at %(rate)s words a minute.") % values
+
+
+def over_limit_note(limit: int, language: str) -> str:
+    if language in CHARACTER_COUNTED:
+        return _(
+            "Longer than 3 minutes (about %(limit)s characters): remove a practice or shorten "
+            "a line."
+        ) % {"limit": limit}
+    return _(
+        "Longer than 3 minutes (about %(limit)s words): remove a practice or shorten a line."
+    ) % {"limit": limit}
 
 
 def clock(seconds: int) -> str:
@@ -53,9 +102,30 @@ _CLAUSE = re.compile(
 MAX_WHOLE = 60  # a sentence this long is said whole rather than cut mid-thought
 
 
-def _shorten(sentence: str, limit: int) -> str:
+# Chinese: a word of the limits above is about 1.7 characters; clauses end at these marks.
+CHARACTERS_PER_WORD = RATES["zh"] / RATES["en"]
+_CHINESE_CLAUSE = re.compile(r"[，；：,;]")  # not 、, which parts the items of a list
+
+
+def _shorten_characters(sentence: str, limit: int) -> str:
+    """The same rule counted in characters, for a language written without spaces."""
+    most = round(limit * CHARACTERS_PER_WORD)
+    if len(sentence) <= most:
+        return sentence
+    kept = sentence[:most]
+    cuts = [m.start() for m in _CHINESE_CLAUSE.finditer(kept) if m.start() > most * 0.5]
+    if cuts:
+        return kept[: cuts[-1]] + "。"
+    if len(sentence) <= round(MAX_WHOLE * CHARACTERS_PER_WORD):
+        return sentence
+    return kept + "…"
+
+
+def _shorten(sentence: str, limit: int, language: str = "en") -> str:
     """At most `limit` words, cut where a clause starts; a sentence with no such place is said
     whole up to MAX_WHOLE words, and only a longer one is cut short."""
+    if language in CHARACTER_COUNTED:
+        return _shorten_characters(sentence, limit)
     words = sentence.split()
     if len(words) <= limit:
         return sentence
@@ -66,6 +136,11 @@ def _shorten(sentence: str, limit: int) -> str:
     if len(words) <= MAX_WHOLE:
         return sentence
     return kept.rstrip(",;:–—- ") + "…"
+
+
+def _is_chinese(text: str) -> bool:
+    han = len(re.findall(r"[\u3400-\u9fff]", text or ""))
+    return han > len(text or "") * 0.3
 
 
 def short_name(title: str) -> str:
@@ -127,7 +202,7 @@ def _years(document: dict) -> str:
         return ""
     if end and end != start:
         return f"{start}–{end}"
-    return str(start) if end else f"since {start}"
+    return str(start) if end else _("since %(year)s") % {"year": start}
 
 
 def _in_language(document: dict, language: str) -> tuple[str, str, bool]:
@@ -149,23 +224,32 @@ def spoken_source(document: dict) -> str:
     source = dated[0] if dated else (sources[0] if sources else None)
     if source and source.get("publisher"):
         who = short_organisation(source["publisher"])
-        return f"Source: {who}, {source['year']}." if source.get("year") else f"Source: {who}."
-    who = short_organisation(document.get("organisation", ""))
-    start = document.get("start_year")
-    return f"Source: {who}, {start}." if start else f"Source: {who}."
+        return _cite(who, source.get("year"))
+    return _cite(short_organisation(document.get("organisation", "")), document.get("start_year"))
 
 
-def spoken_line(document: dict, language: str = BRIEF_LANGUAGE) -> str:
+def _cite(who: str, year) -> str:
+    """The spoken citation in the brief's language (the interface language)."""
+    if year:
+        # Translators: a citation read aloud at the end of a line of the brief.
+        return _("Source: %(who)s, %(year)s.") % {"who": who, "year": year}
+    return _("Source: %(who)s.") % {"who": who}
+
+
+def spoken_line(document: dict, language: str | None = None) -> str:
     """One or two sentences and a spoken citation, ready to read aloud."""
+    language = language or current_locale()
     title, summary, results_readable = _in_language(document, language)
     name = short_name(title)
     told = sentences(summary)
-    first = _shorten(told[0], FIRST_WORDS) if told else ""
+    # Counted as the text is written: a Chinese summary (or translation) in characters.
+    counted = "zh" if _is_chinese(summary) else "en"
+    first = _shorten(told[0], FIRST_WORDS, counted) if told else ""
     # What changed: the results, unless they only repeat the summary; else the summary's
     # second sentence.
     candidates = [*(sentences(document.get("results", "")) if results_readable else []), *told[1:]]
     second = next((s for s in candidates if first and _overlap(first, s) < 0.5), "")
-    second = _shorten(second, SECOND_WORDS) if second else ""
+    second = _shorten(second, SECOND_WORDS, counted) if second else ""
     start = str(document.get("start_year") or "")
     dated = not start or start in first or start in second or "since" in first.lower()
     if not first:

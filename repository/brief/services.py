@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from repository.brief import lines
 from repository.brief.balance import balance
+from repository.i18n import _, direction, format_number
 from repository.models import Brief, BriefItem, Practice, utcnow
 from repository.practices.documents import to_public
 
@@ -100,7 +101,10 @@ def _create(session: Session, holder: Holder, topic: str = "") -> Brief:
     if holder.user_id is not None:
         owned = session.scalars(select(Brief.id).where(Brief.user_id == holder.user_id)).all()
         if len(owned) >= MAX_BRIEFS:
-            raise BriefError(f"An account keeps at most {MAX_BRIEFS} briefs: delete one first.")
+            raise BriefError(
+                _("An account keeps at most %(limit)d briefs: delete one first.")
+                % {"limit": MAX_BRIEFS}
+            )
     else:
         _prune_visitor_briefs(session)
     brief = Brief(
@@ -203,19 +207,24 @@ def briefs_of(db, holder: Holder) -> list[dict]:
 
 def item(document: dict, base_url: str, text: str | None) -> dict:
     """One practice of the brief as every rendering uses it."""
-    generated = lines.spoken_line(document)
+    language = lines.language()
+    generated = lines.spoken_line(document, language)
     years = f"{document['start_year']}" + (
         f"–{document['end_year']}"
         if document["end_year"] and document["end_year"] != document["start_year"]
         else ""
     )
     permalink = f"{base_url}{document['url']}"
-    # A practice written in another language is named by its English title where it has one:
-    # the brief is read in English.
-    translated = (document.get("translations") or {}).get(lines.BRIEF_LANGUAGE)
-    title = translated["title"] if translated and document["language"] != "en" else None
+    # A practice written in another language is named by its title in the brief's language
+    # where it has one: the brief is read in the delegate's language.
+    translated = (document.get("translations") or {}).get(language)
+    title = translated["title"] if translated and document["language"] != language else None
+    # The language the title and the suggested line are in, so pages can mark it.
+    text_language = language if title or document["language"] == language else document["language"]
     return {
         "id": document["id"],
+        "text_language": text_language,
+        "text_dir": direction(text_language),
         "title": title or document["title"],
         "original_title": document["title"] if title else None,
         "organisation": document["organisation"],
@@ -225,8 +234,15 @@ def item(document: dict, base_url: str, text: str | None) -> dict:
         "spoken": text if text else generated,
         "generated": generated,
         "edited": bool(text) and text != generated,
-        "citation": f"{title or document['title']}, {document['organisation']} ({years}). "
-        f"Practice Hub, {permalink}",
+        # Translators: the written citation of a practice in a brief; adapt the punctuation
+        # and order to your language's usual citation style.
+        "citation": _("%(title)s, %(organisation)s (%(years)s). Practice Hub, %(url)s")
+        % {
+            "title": title or document["title"],
+            "organisation": document["organisation"],
+            "years": years,
+            "url": permalink,
+        },
         "url": document["url"],
         "permalink": permalink,
         "countries": document["countries"],
@@ -250,8 +266,11 @@ def build(session: Session, brief: Brief | None, base_url: str) -> dict:
     ]
     opening = brief.opening if brief is not None else ""
     closing = brief.closing if brief is not None else ""
-    words = sum(lines.word_count(t) for t in (opening, closing, *(i["spoken"] for i in items)))
-    seconds = lines.speaking_seconds(words)
+    language = lines.language()
+    texts = (opening, closing, *(i["spoken"] for i in items))
+    words = sum(lines.spoken_count(t, language) for t in texts)
+    seconds = lines.speaking_seconds(words, language)
+    limit = LIMIT_SECONDS * lines.rate(language) // 60
     return {
         "name": (brief.name if brief is not None else "") or "",
         "topic": brief.topic if brief is not None else "",
@@ -262,7 +281,13 @@ def build(session: Session, brief: Brief | None, base_url: str) -> dict:
         "seconds": seconds,
         "speaking_time": lines.clock(seconds),
         "over_limit": seconds > LIMIT_SECONDS,
-        "limit_words": LIMIT_SECONDS * lines.WORDS_PER_MINUTE // 60,
+        "limit_words": limit,
+        # Counted as the brief's language is said: words, or characters in Chinese.
+        "count_unit": "characters" if language in lines.CHARACTER_COUNTED else "words",
+        "rate": lines.rate(language),
+        "timing": lines.timing(format_number(words), lines.clock(seconds), language),
+        "timing_template": lines.timing("{count}", "{time}", language),
+        "over_limit_note": lines.over_limit_note(format_number(limit), language),
         "balance": balance(items),
         "share_token": brief.share_token if brief is not None else None,
         "signed_in": brief is not None and brief.user_id is not None,
@@ -340,7 +365,7 @@ def _apply_edits(session: Session, brief: Brief, edits: Edits) -> None:
         if entry.practice_id not in edits.lines or entry.practice_id not in practices:
             continue
         text = clean(edits.lines[entry.practice_id], MAX_TEXT)
-        generated = lines.spoken_line(to_public(practices[entry.practice_id]))
+        generated = lines.spoken_line(to_public(practices[entry.practice_id]), lines.language())
         # An empty line or the suggestion itself means "the suggested line", which then
         # follows the practice if a curator improves it.
         entry.text = text if text and text != generated else None
@@ -396,7 +421,7 @@ def share(db, holder: Holder, on: bool) -> str | None:
     with db.write() as session:
         brief = _find(session, holder, lock=True)
         if brief is None or brief.user_id is None:
-            raise BriefError("Sign in to share a brief.")
+            raise BriefError(_("Sign in to share a brief."))
         if on and brief.share_token is None:
             brief.share_token = secrets.token_urlsafe(24)
         elif not on:

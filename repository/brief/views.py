@@ -13,6 +13,7 @@ from repository.brief.balance import suggestions
 from repository.brief.pdf import pdf_of
 from repository.i18n import _, ngettext
 from repository.params import MAX_ID, path_id
+from repository.templating import page_language
 from repository.web import flash, redirect, render, with_form
 
 ACTIONS = ("save", "up", "down", "remove", "restore")
@@ -185,7 +186,13 @@ def _download(request: Request, data: dict, fmt: str) -> Response:
         body = exports.as_docx(data)
     else:
         html = request.app.state.templates.get_template("brief_read.html").render(
-            request=request, brief=data, current_user=None, csrf_token="", flashes=[], printing=True
+            request=request,
+            brief=data,
+            current_user=None,
+            csrf_token="",
+            flashes=[],
+            printing=True,
+            page_language=page_language(request),
         )
         body = pdf_of(html, _base_url(request) + "/")  # one at a time per worker, cached
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}

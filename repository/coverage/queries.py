@@ -5,6 +5,7 @@ from collections import Counter, defaultdict
 from sqlalchemy import func, select
 
 from repository import geography, scopes
+from repository.i18n import N_
 from repository.models import Practice, PracticeCountry, PracticeTag, SearchMiss
 from repository.practices.documents import to_public
 from repository.templating import query_url
@@ -85,7 +86,7 @@ def _coverage_data(session, search_path: str) -> dict:
                 "counts": [by_region[value][p] for p in PILLARS.values],
                 "url": query_url(search_path, region=value),
             }
-            for value, label in [*geography.REGIONS, ("global", "Global")]
+            for value, label in [*geography.REGIONS, ("global", N_("Global"))]
         ],
         "by_group": [
             {
@@ -94,7 +95,7 @@ def _coverage_data(session, search_path: str) -> dict:
                 "counts": [by_group[value][p] for p in PILLARS.values],
                 "url": query_url(search_path, un_group=value),
             }
-            for value, label in [*geography.UN_GROUPS, (scopes.GLOBAL, "Global")]
+            for value, label in [*geography.UN_GROUPS, (scopes.GLOBAL, N_("Global"))]
         ],
         "by_actor": [
             {

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from repository.characters import clean
 from repository.discovery.params import parse_search
 from repository.discovery.payload import search_payload
+from repository.i18n import _, current_locale
 from search import SearchParams
 
 FEED_ENTRIES = 50
@@ -101,11 +102,15 @@ def atom_feed(request: Request) -> Response:
     page_url = base + "/search" + (f"?{request.url.query}" if request.url.query else "")
     feed = FeedGenerator()
     feed.id(page_url)
-    feed.title("Practice Hub" + (f": {clean(params.q)}" if params.q else ": new practices"))
-    feed.subtitle("Good practices against trafficking in persons")
+    feed.title(
+        _("Practice Hub: %(words)s") % {"words": clean(params.q)}
+        if params.q
+        else _("Practice Hub: new practices")
+    )
+    feed.subtitle(_("Good practices against trafficking in persons"))
     feed.link(href=page_url, rel="alternate")
     feed.link(href=str(request.url), rel="self")
-    feed.language("en")
+    feed.language(current_locale())
     newest = None
     for r in reversed(payload["results"]):  # feedgen prepends: add oldest first
         card = request.app.state.index.search(params).cards.get(r["id"], {})

@@ -10,7 +10,7 @@ from starlette.datastructures import QueryParams
 
 from repository import facets
 from repository.characters import FORBIDDEN
-from repository.i18n import _
+from repository.i18n import N_, _
 from repository.params import MAX_PAGE, BadParameter, positive_int
 from search import FACETS, SORTS, SearchParams
 from search.params import MAX_QUERY_CHARS, MAX_QUERY_TERMS
@@ -159,7 +159,7 @@ def parse_search(query: QueryParams) -> SearchParams:
     )
 
 
-YEAR_LABELS = {"year_from": "Active since", "year_to": "Started by"}
+YEAR_LABELS = {"year_from": N_("Active since"), "year_to": N_("Started by")}
 
 
 def parse_search_form(query: QueryParams) -> tuple[SearchParams, dict[str, str], dict[str, str]]:

@@ -6,7 +6,8 @@ from urllib.parse import urlencode
 from repository import facets
 from repository.discovery import understanding
 from repository.discovery.params import to_query
-from repository.i18n import _
+from repository.i18n import _, current_locale
+from repository.practices.reading import shown
 from search import FACETS, SearchParams, SearchResult
 
 SEARCH_PATH = "/search"
@@ -39,15 +40,23 @@ def facet_entries(params: SearchParams, name: str, counts: dict[str, int]) -> li
 
 
 def result(card: dict, snippet: str | None = None) -> dict:
-    """One search result, from the card the index keeps with each document."""
+    """One search result, from the card the index keeps with each document, with its title
+    and summary in the reader's language where the practice has them (and the language they
+    are in, so pages mark it)."""
+    view = shown(card, current_locale())
     return {
         "id": card["id"],
-        "title": card["title"],
-        "summary": card["summary"],
+        "title": view["title"],
+        "summary": view["summary"],
+        "text_language": view["lang"],
+        "text_dir": view["dir"],
+        "language": view["original"],
+        "language_dir": view["original_dir"],
+        "translated": view["translated"],
         "url": card["url"],
         "organisation": card["organisation"],
         "countries": card["countries"],
-        "country_names": card["country_names"],
+        "country_names": [facets.label("countries", code) for code in card["countries"]],
         "scope": card.get("scope", "national" if card["countries"] else "global"),
         "scope_area_name": card.get("scope_area_name"),
         "pillars": card["pillars"],
@@ -128,7 +137,9 @@ def related_terms(q: str, params: SearchParams, limit: int = 6) -> list[dict]:
 
 def search_payload(index, params: SearchParams, path: str = SEARCH_PATH) -> dict:
     """The search as a dict; kept by the index until it changes, so a repeat costs a lookup."""
-    return index.memo(("payload", params, path), lambda: _build(index, params, path))
+    # Labels are in the reader's language: one memo per language.
+    key = ("payload", current_locale(), params, path)
+    return index.memo(key, lambda: _build(index, params, path))
 
 
 def _understood(index, params: SearchParams):
@@ -163,7 +174,12 @@ def _understood_chips(params: SearchParams, applied) -> list[dict]:
             "facet": u.facet,
             "value": u.value,
             "words": u.words,
-            "label": f"{facets.facet(u.facet).title()}: {facets.facet(u.facet).label_of(u.value)}",
+            # Translators: a filter taken from the words typed, e.g. "Country: Brazil".
+            "label": _("%(facet)s: %(value)s")
+            % {
+                "facet": facets.facet(u.facet).title(),
+                "value": facets.facet(u.facet).label_of(u.value),
+            },
         }
         for u in applied
     ]

@@ -9,7 +9,7 @@ from repository import facets
 from repository.discovery import feeds
 from repository.discovery.params import parse_search, parse_search_form
 from repository.discovery.payload import search_payload
-from repository.i18n import _
+from repository.i18n import N_, _
 from repository.params import MAX_ID
 from repository.practices import queries
 from repository.web import render
@@ -53,7 +53,7 @@ def practice_api(request: Request):
         raise HTTPException(404)
     document = queries.public_document(request.app.state.db, practice_id)
     if document is None:
-        raise HTTPException(404, "no published practice with this id")
+        raise HTTPException(404, N_("no published practice with this id"))
     return JSONResponse(document)
 
 

@@ -84,6 +84,9 @@ CARD_FIELDS = (
     "ongoing",
     "practice_type",
     "published_at",
+    # A result is shown in the reader's language where the practice has a translation.
+    "language",
+    "translations",
 )
 
 

@@ -10,6 +10,7 @@ from datetime import date
 from repository import geography, scopes
 from repository.characters import clean as clean_text
 from repository.characters import first_forbidden
+from repository.i18n import N_, Message, gettext
 from repository.practices.record_parts import (
     TITLE_MAX_CHARS,
     Errors,
@@ -64,6 +65,34 @@ FIELDS = (
     "status",
     "last_verified",
 )
+# Each field's name for people, in the words the submission form uses (same messages).
+FIELD_LABELS = {
+    "id": N_("Id"),
+    "title": N_("Title"),
+    "summary": N_("Summary"),
+    "description": N_("Description"),
+    "results": N_("Results"),
+    "lessons_learned": N_("Lessons learned"),
+    "organisation": N_("Lead organisation"),
+    "partner_organisations": N_("Partner organisations"),
+    "actor_types": N_("Actor types"),
+    "countries": N_("Countries"),
+    "scope": N_("Where it applies"),
+    "scope_area": N_("Region or organisation of states (for a regional practice)"),
+    "pillars": N_("P-pillars"),
+    "exploitation_forms": N_("Forms of exploitation"),
+    "target_groups": N_("Target groups"),
+    "instruments": N_("Instruments referred to"),
+    "practice_type": N_("Practice type"),
+    "evidence": N_("Evidence"),
+    "start_year": N_("Start year"),
+    "end_year": N_("End year"),
+    "language": N_("Language of this entry"),
+    "translations": N_("Translations"),
+    "sources": N_("Sources"),
+    "status": N_("Status"),
+    "last_verified": N_("Last verified"),
+}
 LIST_FIELDS = {
     "actor_types": (ACTOR_TYPES, 1),
     "pillars": (PILLARS, 1),
@@ -82,26 +111,36 @@ def _text(record: dict, field: str, errors: Errors, *, required: bool, max_chars
     value = record.get(field)
     if value is None:
         if required:
-            errors.append((field, "is required"))
+            # Translators: follows the name of a field, e.g. "title: is required".
+            errors.append((field, Message("is required")))
         return ""
     if not isinstance(value, str):
-        errors.append((field, "must be a string"))
+        errors.append((field, Message("must be a string")))
         return ""
     if not shape(value, field, errors, max_chars):
         return ""
     value = value.strip()
     if required and not value:
-        errors.append((field, "must not be empty"))
+        errors.append((field, Message("must not be empty")))
     return value
 
 
 def _choice(record: dict, field: str, vocabulary: Vocabulary, errors: Errors) -> str:
     value = record.get(field)
     if value is None:
-        errors.append((field, "is required"))
+        errors.append((field, Message("is required")))
     elif not isinstance(value, str) or value not in vocabulary:
         allowed = ", ".join(vocabulary.values)
-        errors.append((field, f"unknown value {value!r}; expected one of: {allowed}"))
+        errors.append(
+            (
+                field,
+                Message(
+                    "unknown value %(value)s; expected one of: %(allowed)s",
+                    value=repr(value),
+                    allowed=allowed,
+                ),
+            )
+        )
         return ""
     return value or ""
 
@@ -111,7 +150,7 @@ def _string_list(record: dict, field: str, errors: Errors) -> list[str] | None:
     if value is None:
         value = []
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        errors.append((field, "must be a list of strings"))
+        errors.append((field, Message("must be a list of strings")))
         return None
     return [item.strip() for item in value]
 
@@ -126,12 +165,16 @@ def _vocabulary_list(record: dict, field: str, errors: Errors) -> list[str]:
         errors.append(
             (
                 field,
-                f"unknown value {unknown[0]!r}; expected any of: {', '.join(vocabulary.values)}",
+                Message(
+                    "unknown value %(value)s; expected any of: %(allowed)s",
+                    value=repr(unknown[0]),
+                    allowed=", ".join(vocabulary.values),
+                ),
             )
         )
         return []
     if len(set(values)) < minimum:
-        errors.append((field, f"needs at least {minimum} value"))
+        errors.append((field, Message("needs at least %(minimum)d value", minimum=minimum)))
     return vocabulary.sort(values)
 
 
@@ -139,15 +182,24 @@ def _year(record: dict, field: str, errors: Errors, *, required: bool) -> int | 
     value = record.get(field)
     if value is None:
         if required:
-            errors.append((field, "is required"))
+            errors.append((field, Message("is required")))
         return None
     # bool is an int in Python; a year is not.
     if isinstance(value, bool) or not isinstance(value, int):
-        errors.append((field, "must be a whole number (a year)"))
+        errors.append((field, Message("must be a whole number (a year)")))
         return None
     latest = date.today().year + 1
     if not EARLIEST_YEAR <= value <= latest:
-        errors.append((field, f"must be between {EARLIEST_YEAR} and {latest}"))
+        errors.append(
+            (
+                field,
+                Message(
+                    "must be between %(earliest)d and %(latest)d",
+                    earliest=EARLIEST_YEAR,
+                    latest=latest,
+                ),
+            )
+        )
         return None
     return value
 
@@ -161,28 +213,28 @@ def _scope(record: dict, countries: list[str], errors: Errors) -> tuple[str, str
         errors.append(("scope", "is required"))
         return "", None
     if not isinstance(scope, str) or scope not in dict(scopes.SCOPES):
-        errors.append(("scope", "must be one of: national, regional, global"))
+        errors.append(("scope", Message("must be one of: national, regional, global")))
         return scopes.default_scope(countries), None
     area = record.get("scope_area")
     if area is not None and not isinstance(area, str):
-        errors.append(("scope_area", "must be the key of an area, or null"))
+        errors.append(("scope_area", Message("must be the key of an area, or null")))
         area = None
     if area not in (None, "") and area not in scopes.AREAS:
-        errors.append(("scope_area", f"unknown area {str(area)[:40]!r}"))
+        errors.append(("scope_area", Message("unknown area %(area)s", area=repr(str(area)[:40]))))
         area = None
     if scope == "regional":
         if area is None or area == "":
-            errors.append(("scope_area", "is required for a regional practice"))
+            errors.append(("scope_area", Message("is required for a regional practice")))
             area = None
     elif area not in (None, ""):
-        errors.append(("scope_area", "is only for regional practices"))
+        errors.append(("scope_area", Message("is only for regional practices")))
         area = None
     else:
         area = None
     if scope == "national" and not countries:
-        errors.append(("countries", "needs at least one country for a national practice"))
+        errors.append(("countries", Message("needs at least one country for a national practice")))
     if scope == "global" and countries:
-        errors.append(("countries", "must be empty for a global practice"))
+        errors.append(("countries", Message("must be empty for a global practice")))
     return scope, area
 
 
@@ -212,17 +264,17 @@ def validate_record(record: object, draft: bool = False) -> tuple[dict, Errors]:
 def _validate(record: object) -> tuple[dict, Errors]:
     errors: Errors = []
     if not isinstance(record, dict):
-        return {}, [("(line)", "must be a JSON object")]
+        return {}, [("(line)", Message("must be a JSON object"))]
     for key in record:
         if key not in FIELDS:
-            errors.append((clean_text(str(key))[:60], "unknown field"))
+            errors.append((clean_text(str(key))[:60], Message("unknown field")))
 
     clean: dict = {}
     record_id = record.get("id")
     if record_id is not None and (
         isinstance(record_id, bool) or not isinstance(record_id, int) or not 0 < record_id < 2**31
     ):
-        errors.append(("id", "must be a positive whole number"))
+        errors.append(("id", Message("must be a positive whole number")))
     clean["id"] = record_id if "id" not in {f for f, _ in errors} else None
 
     clean["title"] = _text(record, "title", errors, required=True, max_chars=TITLE_MAX_CHARS)
@@ -231,7 +283,11 @@ def _validate(record: object) -> tuple[dict, Errors]:
         errors.append(
             (
                 "summary",
-                f"must be at most {SUMMARY_MAX_WORDS} words (got {word_count(clean['summary'])})",
+                Message(
+                    "must be at most %(limit)d words (got %(count)d)",
+                    limit=SUMMARY_MAX_WORDS,
+                    count=word_count(clean["summary"]),
+                ),
             )
         )
     for field in ("description", "results", "lessons_learned"):
@@ -245,11 +301,19 @@ def _validate(record: object) -> tuple[dict, Errors]:
         not p or len(raw) > 300 for p, raw in zip(partners, raw_partners, strict=False)
     ):
         errors.append(
-            ("partner_organisations", "names must be 1 to 300 characters, at most 50 of them")
+            (
+                "partner_organisations",
+                Message("names must be 1 to 300 characters, at most 50 of them"),
+            )
         )
         partners = []
     elif bad := next(filter(None, map(first_forbidden, partners)), None):
-        errors.append(("partner_organisations", f"must not contain control characters ({bad})"))
+        errors.append(
+            (
+                "partner_organisations",
+                Message("must not contain control characters (%(found)s)", found=bad),
+            )
+        )
         partners = []
     clean["partner_organisations"] = list(dict.fromkeys(partners))
 
@@ -259,7 +323,9 @@ def _validate(record: object) -> tuple[dict, Errors]:
     codes = _string_list(record, "countries", errors) or []
     unknown = [code for code in codes if geography.country(code) is None]
     if unknown:
-        errors.append(("countries", f"unknown ISO 3166 alpha-3 code {unknown[0]!r}"))
+        errors.append(
+            ("countries", Message("unknown ISO 3166 alpha-3 code %(code)s", code=repr(unknown[0])))
+        )
     clean["countries"] = sorted(set(codes) - set(unknown))
     clean["scope"], clean["scope_area"] = _scope(record, clean["countries"], errors)
 
@@ -268,12 +334,19 @@ def _validate(record: object) -> tuple[dict, Errors]:
     clean["start_year"] = _year(record, "start_year", errors, required=True)
     clean["end_year"] = _year(record, "end_year", errors, required=False)
     if clean["start_year"] and clean["end_year"] and clean["end_year"] < clean["start_year"]:
-        errors.append(("end_year", "must not be before start_year"))
+        errors.append(("end_year", Message("must not be before start_year")))
 
     language = record.get("language", "en")
     if not valid_language(language):
         errors.append(
-            ("language", f"must be one of: {', '.join(LANGUAGES.values)} (got {language!r})")
+            (
+                "language",
+                Message(
+                    "must be one of: %(allowed)s (got %(value)s)",
+                    allowed=", ".join(LANGUAGES.values),
+                    value=repr(language),
+                ),
+            )
         )
     clean["language"] = language if isinstance(language, str) else "en"
     clean["translations"] = translations(record, clean["language"], errors)
@@ -282,7 +355,14 @@ def _validate(record: object) -> tuple[dict, Errors]:
     status = record.get("status", "draft")
     if status not in STATUSES:
         errors.append(
-            ("status", f"unknown value {status!r}; expected one of: {', '.join(STATUSES.values)}")
+            (
+                "status",
+                Message(
+                    "unknown value %(value)s; expected one of: %(allowed)s",
+                    value=repr(status),
+                    allowed=", ".join(STATUSES.values),
+                ),
+            )
         )
     clean["status"] = status if isinstance(status, str) else "draft"
 
@@ -292,5 +372,11 @@ def _validate(record: object) -> tuple[dict, Errors]:
         try:
             clean["last_verified"] = date.fromisoformat(verified).isoformat()
         except (TypeError, ValueError):
-            errors.append(("last_verified", "must be a date as YYYY-MM-DD"))
+            errors.append(("last_verified", Message("must be a date as YYYY-MM-DD")))
     return {field: clean[field] for field in FIELDS}, errors
+
+
+def field_label(name: str) -> str:
+    """A field's name in the reader's language; a nested one ("sources[2].url") as it is."""
+    label = FIELD_LABELS.get(name)
+    return gettext(label) if label else name

@@ -8,9 +8,10 @@ from starlette.responses import FileResponse
 from starlette.routing import Route
 
 from repository import facets, geography
-from repository.i18n import _
+from repository.i18n import _, current_locale
 from repository.params import MAX_PAGE, BadParameter, path_id, positive_int
 from repository.practices import queries
+from repository.practices.reading import reading
 from repository.templating import query_url
 from repository.web import render
 from search import IndexUnavailable
@@ -74,8 +75,10 @@ def practice_detail(request: Request):
         similar = request.app.state.index.more_like_this(practice_id)
     except IndexUnavailable:
         similar = []  # the page stands without it while the index is rebuilt
+    original = request.query_params.get("original") == "1"
     context = {
         "practice": document,
+        "reading": reading(document, current_locale(), original, document["url"]),
         "countries": [geography.country(code) for code in document["countries"]],
         "more_like_this": similar,
         "attachments": queries.public_attachments(request.app.state.db, practice_id),

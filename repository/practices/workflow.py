@@ -30,15 +30,16 @@ from repository.practices import services
 from repository.practices.documents import to_record
 from repository.practices.validation import validate_record
 from repository.submissions import privacy
+from repository.vocabularies import STATUSES
 
 RUBRIC = (
-    ("relevance", "Relevance to trafficking in persons"),
-    ("clarity", "Clarity of the description"),
-    ("evidence", "Evidence of results"),
-    ("transferability", "Transferability to other contexts"),
-    ("sustainability", "Sustainability"),
-    ("partnership", "Partnership and participation"),
-    ("ethics", "Ethics and privacy (no personal data of victims)"),
+    ("relevance", N_("Relevance to trafficking in persons")),
+    ("clarity", N_("Clarity of the description")),
+    ("evidence", N_("Evidence of results")),
+    ("transferability", N_("Transferability to other contexts")),
+    ("sustainability", N_("Sustainability")),
+    ("partnership", N_("Partnership and participation")),
+    ("ethics", N_("Ethics and privacy (no personal data of victims)")),
 )
 RUBRIC_SCORES = ("1", "2", "3", "4", "5")
 
@@ -64,6 +65,13 @@ TRANSITIONS = {
     )
 }
 EDITABLE = frozenset({"draft", "changes_requested"})
+ACTION_LABELS = {
+    "submit": N_("Submit"),
+    "request_changes": N_("Request changes"),
+    "publish": N_("Publish"),
+    "reject": N_("Reject"),
+    "archive": N_("Archive"),
+}
 
 
 class WorkflowError(Exception):
@@ -208,7 +216,7 @@ def _with_lead(record: dict, user: User) -> dict:
 
 def create_draft(session: Session, user: User, record: dict) -> Practice:
     if user.role != "partner" or user.organisation_id is None:
-        raise WorkflowError("Only partner accounts with an organisation submit practices.")
+        raise WorkflowError(_("Only partner accounts with an organisation submit practices."))
     record = _with_lead({**record, "last_verified": None}, user)
     practice = services.save_practice(session, _clean(record, "draft", None, True), author=user)
     practice.owner_organisation_id = user.organisation_id
@@ -219,7 +227,7 @@ def create_draft(session: Session, user: User, record: dict) -> Practice:
 
 def save_draft(session: Session, user: User, practice: Practice, record: dict) -> Practice:
     if not can_edit(user, practice):
-        raise WorkflowError("This practice cannot be edited now.")
+        raise WorkflowError(_("This practice cannot be edited now."))
     record = _with_lead({**record, "last_verified": None}, user)
     clean = _clean(record, practice.status, practice.id, draft=True)
     services.save_practice(session, clean, author=user)
@@ -228,9 +236,9 @@ def save_draft(session: Session, user: User, practice: Practice, record: dict) -
 
 def propose_update(session: Session, user: User, practice: Practice) -> PracticeUpdate:
     if practice.status != "published":
-        raise WorkflowError("Only a published practice can be updated this way.")
+        raise WorkflowError(_("Only a published practice can be updated this way."))
     if user.role != "partner" or user.organisation_id is None:
-        raise WorkflowError("Only partner accounts propose updates.")
+        raise WorkflowError(_("Only partner accounts propose updates."))
     document = to_record(practice)
     update = PracticeUpdate(
         practice_id=practice.id,
@@ -247,7 +255,7 @@ def propose_update(session: Session, user: User, practice: Practice) -> Practice
 
 def save_update(session: Session, user: User, update: PracticeUpdate, record: dict) -> None:
     if not can_edit(user, update):
-        raise WorkflowError("This update cannot be edited now.")
+        raise WorkflowError(_("This update cannot be edited now."))
     clean = _clean(_with_lead(record, user), "published", update.practice_id, draft=True)
     update.document = {**clean, "last_verified": update.document.get("last_verified")}
     update.updated_at = utcnow()
@@ -260,9 +268,9 @@ def turn_into_update(
     that practice instead. The draft is kept out of sight, with its files, so that the partner
     can undo this while the update is a draft; submitting the update deletes it."""
     if not can_edit(user, draft):
-        raise WorkflowError("This submission cannot be changed now.")
+        raise WorkflowError(_("This submission cannot be changed now."))
     if target.status != "published" or target.id == draft.id:
-        raise WorkflowError("Only a published practice can be updated.")
+        raise WorkflowError(_("Only a published practice can be updated."))
     document = {
         **to_record(draft),
         "id": target.id,
@@ -387,28 +395,30 @@ def transition(
     public, every other one of the practice's files staying internal."""
     rule = TRANSITIONS.get(action)
     if rule is None:
-        raise WorkflowError(f"Unknown action {action!r}.")
+        raise WorkflowError(_("Unknown action %(action)s.") % {"action": repr(action)})
     if rule.curators and not is_curator(user):
-        raise WorkflowError("Only curators can do this.")
+        raise WorkflowError(_("Only curators can do this."))
     if not rule.curators and not owns(user, item):
-        raise WorkflowError("Only the submitting organisation can do this.")
+        raise WorkflowError(_("Only the submitting organisation can do this."))
     if item.status not in rule.sources:
         raise WorkflowError(
-            f"Cannot {action.replace('_', ' ')} a practice that is {item.status.replace('_', ' ')}."
+            # Translators: the status is one of the status labels ("Published", "Draft", ...).
+            _("Cannot do this: the practice's status is %(status)s.")
+            % {"status": _(STATUSES.label_of(item.status))}
         )
     if isinstance(item, Practice) and item.converted_at is not None:
         raise WorkflowError("This draft became a proposed update: work on the update.")
     if action == "archive" and isinstance(item, PracticeUpdate):
-        raise WorkflowError("Updates are not archived; archive the practice.")
+        raise WorkflowError(_("Updates are not archived; archive the practice."))
     outcome = Outcome(deleted_drafts=[], deleted_files=[])
     if action == "submit":
         document = item.document if isinstance(item, PracticeUpdate) else to_record(item)
         _clean(document, "submitted", document.get("id"))  # complete now, or Incomplete
         _explain(session, user, item, document, privacy_explanations)
         if not confirmed_no_personal_data:
-            raise WorkflowError("Confirm that the entry contains no personal data of victims.")
+            raise WorkflowError(_("Confirm that the entry contains no personal data of victims."))
     if action in ("reject", "request_changes") and not note.strip():
-        raise WorkflowError("Give the submitter a reason.")
+        raise WorkflowError(_("Give the submitter a reason."))
     if rubric is not None:
         rubric = {k: v for k, v in rubric.items() if k in dict(RUBRIC) and v in RUBRIC_SCORES}
 
@@ -594,7 +604,7 @@ def set_visibility(session: Session, curator: User, attachment: Attachment, publ
 def _apply_update(session: Session, curator: User, update: PracticeUpdate) -> None:
     practice = services.lock_practice(session, update.practice_id)
     if practice.status != "published":
-        raise WorkflowError("The practice is no longer published; the update cannot be applied.")
+        raise WorkflowError(_("The practice is no longer published; the update cannot be applied."))
     # Publishing the update verifies the practice as it now reads.
     document = {**update.document, "last_verified": date.today().isoformat()}
     clean = _clean(document, "published", practice.id)
@@ -603,9 +613,9 @@ def _apply_update(session: Session, curator: User, update: PracticeUpdate) -> No
 
 def add_note(session: Session, curator: User, item, note: str, to_submitter: bool) -> None:
     if not is_curator(curator):
-        raise WorkflowError("Only curators write review notes.")
+        raise WorkflowError(_("Only curators write review notes."))
     if not note.strip():
-        raise WorkflowError("The note is empty.")
+        raise WorkflowError(_("The note is empty."))
     practice_id = item.id if isinstance(item, Practice) else item.practice_id
     event = ReviewEvent(
         practice_id=practice_id,
@@ -632,9 +642,9 @@ def add_note(session: Session, curator: User, item, note: str, to_submitter: boo
 
 def assign(session: Session, curator: User, item, assignee: User | None) -> None:
     if not is_curator(curator):
-        raise WorkflowError("Only curators assign submissions.")
+        raise WorkflowError(_("Only curators assign submissions."))
     if assignee is not None and assignee.role not in CURATORS:
-        raise WorkflowError("Submissions are assigned to curators.")
+        raise WorkflowError(_("Submissions are assigned to curators."))
     item.assigned_to_id = assignee.id if assignee else None
     audit.record(
         session,
@@ -647,9 +657,9 @@ def assign(session: Session, curator: User, item, assignee: User | None) -> None
 
 def mark_verified(session: Session, curator: User, practice: Practice) -> None:
     if not is_curator(curator):
-        raise WorkflowError("Only curators re-verify practices.")
+        raise WorkflowError(_("Only curators re-verify practices."))
     if practice.status != "published":
-        raise WorkflowError("Only published practices are re-verified.")
+        raise WorkflowError(_("Only published practices are re-verified."))
     practice = services.lock_practice(session, practice.id)
     practice.last_verified = date.today()
     practice.updated_at = utcnow()

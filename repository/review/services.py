@@ -157,6 +157,7 @@ def detail(db, index, user: User, kind: str, item_id: int, compare_id: str | Non
             "rows": compare.rows(record, old),
             "rubric": workflow.RUBRIC,
             "scores": workflow.RUBRIC_SCORES,
+            "action_labels": workflow.ACTION_LABELS,
             "curators": _active_curators(session),
             "me": user,
             "findings": _findings(item, record),

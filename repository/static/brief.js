@@ -76,20 +76,32 @@
   if (!editor) return;
   var status = editor.querySelector("[data-brief-words]");
   var over = editor.querySelector(".over-note");
-  var limit = parseInt(editor.querySelector("[data-brief-time]").getAttribute("data-limit"), 10);
+  var timeNode = editor.querySelector("[data-brief-time]");
+  var limit = parseInt(timeNode.getAttribute("data-limit"), 10);
+  var rate = parseInt(timeNode.getAttribute("data-rate"), 10) || WORDS_PER_MINUTE;
+  var byCharacters = timeNode.getAttribute("data-unit") === "characters";
+  var timing = timeNode.getAttribute("data-timing");
   var unsaved = editor.querySelector("[data-unsaved]");
   var dirty = false;
   var timer = null;
 
   function recount() {
+    // Counted as the brief's language is said (lines.spoken_count): words, or characters in
+    // Chinese; the sentence is the page's own, in its language, with the figures put in.
     var words = 0;
     editor.querySelectorAll("[data-words]").forEach(function (field) {
       var text = field.value.trim();
-      words += text ? text.split(/\s+/).length : 0;
+      if (byCharacters) {
+        words += (text.match(/[\p{L}\p{N}]/gu) || []).length;
+      } else {
+        words += text ? text.split(/\s+/).length : 0;
+      }
     });
-    var seconds = Math.round((words * 60) / WORDS_PER_MINUTE);
+    var seconds = Math.round((words * 60) / rate);
     var clock = Math.floor(seconds / 60) + ":" + String(seconds % 60).padStart(2, "0");
-    status.textContent = words + " words, about " + clock + " spoken at 130 words a minute.";
+    status.textContent = timing
+      .replace("{count}", words.toLocaleString(document.documentElement.lang))
+      .replace("{time}", clock);
     over.hidden = words <= limit;
     status.parentNode.classList.toggle("over", words > limit);
   }

@@ -12,7 +12,9 @@
     var max = parseInt(counter.getAttribute("data-max"), 10);
     var count = function () {
       var words = summary.value.trim() ? summary.value.trim().split(/\s+/).length : 0;
-      counter.textContent = words + " / " + max + " words" + (words > max ? " – too long" : "");
+      // The page's own sentences, in its language, with the figures put in.
+      var sentence = counter.getAttribute(words > max ? "data-too-long" : "data-within");
+      counter.textContent = sentence.replace("{count}", words).replace("{max}", max);
       counter.classList.toggle("over", words > max);
     };
     summary.addEventListener("input", count);

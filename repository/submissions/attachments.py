@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from repository import audit
+from repository.i18n import _
 from repository.models import Attachment, User
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -90,19 +91,24 @@ def check(upload: Upload) -> str:
     """The content type of an acceptable upload; AttachmentError otherwise."""
     extension = Path(upload.filename.lower()).suffix
     if extension not in KINDS:
-        raise AttachmentError("Only PDF, DOCX, PNG and JPEG files can be attached.")
+        raise AttachmentError(_("Only PDF, DOCX, PNG and JPEG files can be attached."))
     if not upload.data:
-        raise AttachmentError("The file is empty.")
+        raise AttachmentError(_("The file is empty."))
     if len(upload.data) > MAX_BYTES:
-        raise AttachmentError("A file may be at most 10 MB.")
+        raise AttachmentError(_("A file may be at most 10 MB."))
     actual = detect_type(upload.data)
     if actual == MACRO_DOCX:
         raise AttachmentError(
-            "Word files with macros or embedded programs are not accepted: save it as a plain "
-            "DOCX or a PDF."
+            _(
+                "Word files with macros or embedded programs are not accepted: save it as a "
+                "plain DOCX or a PDF."
+            )
         )
     if actual != KINDS[extension]:
-        raise AttachmentError(f"The file's content does not match its name ({extension}).")
+        raise AttachmentError(
+            _("The file's content does not match its name (%(extension)s).")
+            % {"extension": extension}
+        )
     return actual
 
 
@@ -114,7 +120,9 @@ def add(
         select(func.count()).select_from(Attachment).where(Attachment.practice_id == practice_id)
     )
     if existing >= MAX_PER_PRACTICE:
-        raise AttachmentError(f"A practice may have at most {MAX_PER_PRACTICE} files.")
+        raise AttachmentError(
+            _("A practice may have at most %(limit)d files.") % {"limit": MAX_PER_PRACTICE}
+        )
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     stored_name = secrets.token_hex(16)
     temporary = directory / f".{stored_name}.part"

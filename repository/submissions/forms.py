@@ -17,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from repository import geography, scopes
+from repository.i18n import N_, current_locale, gettext
 from repository.practices import messages
 from repository.practices.validation import SUMMARY_MAX_WORDS
 from repository.vocabularies import (
@@ -37,6 +38,38 @@ def options(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+class TranslatedForm(Form):
+    """Labels, hints and choices are written as message ids and shown in the reader's language;
+    WTForms' own messages ("Not a valid integer value.") come from its catalogues."""
+
+    class Meta:
+        def get_translations(self, form):
+            from wtforms.i18n import get_translations
+
+            return get_translations([current_locale()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self:
+            field.label.text = gettext(field.label.text)
+            if field.description:
+                field.description = gettext(field.description) % HINT_VALUES
+            if field.name == "countries":
+                language = current_locale()
+                field.choices = [
+                    SelectChoice(c.code, geography.country_name(c.code, language))
+                    for c in geography.sorted_for(language)
+                ]
+            elif getattr(field, "choices", None):
+                field.choices = [
+                    SelectChoice(c.value, gettext(c.label) if c.label != "—" else c.label)
+                    for c in field.choices
+                ]
+
+
+HINT_VALUES = {"words": SUMMARY_MAX_WORDS}
+
+
 class CheckboxesField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -45,89 +78,99 @@ class CheckboxesField(SelectMultipleField):
         pass  # the record validator names unknown values precisely
 
 
-class SourceForm(Form):
+class SourceForm(TranslatedForm):
     # The template adds "of source N" to each label for screen readers: five rows of the same
     # four labels could not be told apart.
-    title = StringField("Title", [v.Optional(), v.Length(max=300)])
+    title = StringField(N_("Title"), [v.Optional(), v.Length(max=300)])
     publisher = StringField(
-        "Publisher", [v.Optional(), v.Length(max=300)], description="Example: “ILO”."
+        N_("Publisher"), [v.Optional(), v.Length(max=300)], description=N_("Example: “ILO”.")
     )
-    year = IntegerField("Year", [v.Optional()])
-    url = StringField("Address (http or https)", [v.Optional(), v.Length(max=2000)])
+    year = IntegerField(N_("Year"), [v.Optional()])
+    url = StringField(N_("Address (http or https)"), [v.Optional(), v.Length(max=2000)])
 
 
 def _year(field_label: str, description: str) -> IntegerField:
     return IntegerField(field_label, [v.Optional()], description=description)
 
 
-class PracticeForm(Form):
+class PracticeForm(TranslatedForm):
     title = StringField(
-        "Title",
-        description="The programme's own name. Example: “National Referral Mechanism”.",
+        N_("Title"),
+        description=N_("The programme's own name. Example: “National Referral Mechanism”."),
     )
     summary = TextAreaField(
-        "Summary",
-        description=f"At most {SUMMARY_MAX_WORDS} words a delegate could read aloud. Example: "
-        "“A framework, in force since 2009, that identifies presumed victims and refers them to "
-        "support.”",
+        N_("Summary"),
+        description=N_(
+            "At most %(words)d words a delegate could read aloud. Example: “A framework, in "
+            "force since 2009, that identifies presumed victims and refers them to support.”"
+        ),
     )
     description = TextAreaField(
-        "Description",
-        description="What it is, who runs it, how it works. Markdown: **bold**, lists, links.",
+        N_("Description"),
+        # Translators: **bold** is Markdown syntax; keep the asterisks.
+        description=N_("What it is, who runs it, how it works. Markdown: **bold**, lists, links."),
     )
-    results = TextAreaField("Results", description="What it achieved, with figures where known.")
+    results = TextAreaField(
+        N_("Results"), description=N_("What it achieved, with figures where known.")
+    )
     lessons_learned = TextAreaField(
-        "Lessons learned", description="What others should know before doing the same."
+        N_("Lessons learned"), description=N_("What others should know before doing the same.")
     )
     organisation = StringField(
-        "Lead organisation", description="Example: “Ministry of Labour of Brazil”."
+        N_("Lead organisation"), description=N_("Example: “Ministry of Labour of Brazil”.")
     )
-    partner_organisations = TextAreaField("Partner organisations", description="One per line.")
+    partner_organisations = TextAreaField(
+        N_("Partner organisations"), description=N_("One per line.")
+    )
     actor_types = CheckboxesField(
-        "Actor types",
+        N_("Actor types"),
         choices=options(ACTOR_TYPES.terms),
-        description="The lead organisation's type first; tick all that take part.",
+        description=N_("The lead organisation's type first; tick all that take part."),
     )
     # No default: "global" (or any scope) only when the partner chooses it.
     scope = RadioField(
-        "Where it applies",
+        N_("Where it applies"),
         choices=options(scopes.SCOPES),
         validate_choice=False,
-        description="National: choose its countries. Regional: choose the region or "
-        "organisation of states. Global: not tied to particular countries or regions.",
+        description=N_(
+            "National: choose its countries. Regional: choose the region or organisation of "
+            "states. Global: not tied to particular countries or regions."
+        ),
     )
     scope_area = SelectField(
-        "Region or organisation of states (for a regional practice)",
+        N_("Region or organisation of states (for a regional practice)"),
         choices=[SelectChoice("", "—")]
         + [SelectChoice(key, area.name) for key, area in scopes.AREAS.items()],
         validate_choice=False,
     )
     # Check boxes, not a multiple select: a keyboard or a filter never drops earlier choices.
     countries = CheckboxesField(
-        "Countries",
+        N_("Countries"),
         choices=[SelectChoice(c.code, c.name) for c in geography.countries().values()],
-        description="Where it operates: required for a national practice, optional for a "
-        "regional one. Tick every country.",
+        description=N_(
+            "Where it operates: required for a national practice, optional for a regional one. "
+            "Tick every country."
+        ),
     )
-    pillars = CheckboxesField("P-pillars", choices=options(PILLARS.terms))
+    pillars = CheckboxesField(N_("P-pillars"), choices=options(PILLARS.terms))
     exploitation_forms = CheckboxesField(
-        "Forms of exploitation", choices=options(EXPLOITATION_FORMS.terms)
+        N_("Forms of exploitation"), choices=options(EXPLOITATION_FORMS.terms)
     )
-    target_groups = CheckboxesField("Target groups", choices=options(TARGET_GROUPS.terms))
-    instruments = CheckboxesField("Instruments referred to", choices=options(INSTRUMENTS.terms))
+    target_groups = CheckboxesField(N_("Target groups"), choices=options(TARGET_GROUPS.terms))
+    instruments = CheckboxesField(N_("Instruments referred to"), choices=options(INSTRUMENTS.terms))
     practice_type = RadioField(
-        "Practice type", choices=options(PRACTICE_TYPES.terms), validate_choice=False
+        N_("Practice type"), choices=options(PRACTICE_TYPES.terms), validate_choice=False
     )
     evidence = RadioField(
-        "Evidence",
+        N_("Evidence"),
         choices=options(EVIDENCE.terms),
         validate_choice=False,
-        description="Independently evaluated only with an outside evaluation you can cite.",
+        description=N_("Independently evaluated only with an outside evaluation you can cite."),
     )
-    start_year = _year("Start year", "Example: 2009.")
-    end_year = _year("End year", "Leave empty while the practice is ongoing.")
+    start_year = _year(N_("Start year"), N_("Example: 2009."))
+    end_year = _year(N_("End year"), N_("Leave empty while the practice is ongoing."))
     language = SelectField(
-        "Language of this entry",
+        N_("Language of this entry"),
         choices=options(LANGUAGES.terms),
         default="en",
         validate_choice=False,

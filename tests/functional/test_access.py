@@ -101,6 +101,8 @@ TABLE = {
     ("POST", "/brief/change"): {},
     ("GET", "/brief/empty"): OPEN,
     ("POST", "/brief/empty"): {},
+    # Anyone may choose the language; without a language it is a 400 for everyone.
+    ("POST", "/language"): dict.fromkeys(ROLES, 400),
     ("POST", "/briefs"): {"anonymous": 303},
     ("GET", "/briefs/{brief}/delete"): OWNER_VIEW | {"curator": 404, "admin": 404},
     ("POST", "/briefs/{brief}/delete"): {"anonymous": 303, "partner_b": 404, "curator": 404},

@@ -101,3 +101,26 @@ def test_short_names_and_spoken_sources():
 def test_speaking_time_is_words_at_130_a_minute():
     assert lines.speaking_seconds(130) == 60
     assert lines.clock(lines.speaking_seconds(400)) == "3:05"
+
+
+def test_a_chinese_line_is_cut_by_characters_at_a_clause():
+    summary = (
+        "国务院办公厅2007年12月印发的中国首个国家反拐行动计划，由公安部牵头、约28个部门参与，"
+        "首次提出建立集预防、打击、救助和康复为一体的反拐工作长效机制，并明确了各部门的职责分工。"
+    )
+    document = {
+        "title": "中国反对拐卖妇女儿童行动计划",
+        "summary": summary,
+        "results": "",
+        "language": "zh",
+        "translations": {},
+        "organisation": "国务院办公厅",
+        "sources": [],
+        "start_year": 2007,
+        "end_year": 2012,
+    }
+    line = lines.spoken_line(document, "zh")
+    said = line.split("Source:")[0].strip()
+    # Cut where the second clause ends (a full-width comma), not in the middle of the list.
+    assert said.endswith("约28个部门参与。"), said
+    assert lines.spoken_count(said, "zh") <= round(lines.FIRST_WORDS * 220 / 130) + 20

@@ -38,7 +38,8 @@ def test_places_filter_by_the_countries_they_hold():
 
 def test_the_api_document_is_generated_from_the_declarations():
     parameters = {p["name"]: p for p in document()["paths"]["/api/search"]["get"]["parameters"]}
-    assert set(parameters) == set(PARAMETERS)
+    # The search parameters, and the language of the answer (every operation takes it).
+    assert set(parameters) == {*PARAMETERS, "lang", "Accept-Language"}
     assert parameters["language"]["schema"]["items"]["enum"] == list(
         facets.facet("language").values
     )

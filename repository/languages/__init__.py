@@ -1,0 +1,1 @@
+"""Choosing the interface language: negotiation per request, the switcher, the profile."""
