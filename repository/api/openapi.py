@@ -78,7 +78,9 @@ LANGUAGE_PARAMETERS = [
         "description": "Language of labels and messages: ar, zh, en, fr, ru or es (a regional "
         "tag such as fr-CH counts as fr). Other values are ignored. Takes precedence over "
         "Accept-Language; the answer's Content-Language says which language was used.",
-        "schema": {"type": "string", "maxLength": 35},
+        # Refused like every search parameter when it holds control characters or U+FFFD
+        # (invalid UTF-8): the same pattern the text parameters publish.
+        "schema": {"type": "string", "maxLength": 35, "pattern": textrules.any_text("\\ufffd")},
     },
     {
         "name": "Accept-Language",

@@ -23,8 +23,9 @@ HOST_CHAR = f"[^{_WHITE}{_CONTROL}/?#@\\[\\]]"
 
 
 @cache
-def any_text() -> str:
-    return f"^{ALLOWED}*$"
+def any_text(also_refused: str = "") -> str:
+    """Any text without control characters; `also_refused`: more characters (class syntax)."""
+    return f"^[^{_CONTROL}{also_refused}]*$"
 
 
 @cache

@@ -10,9 +10,10 @@ from starlette.routing import Route
 
 from repository import geography, links
 from repository.accounts.sessions import current_user, require_user
-from repository.i18n import _
+from repository.i18n import _, current_locale
 from repository.params import path_id
 from repository.practices import messages, workflow
+from repository.practices.reading import reading
 from repository.practices.validation import SUMMARY_MAX_WORDS, validate_record
 from repository.submissions import attachments, services
 from repository.submissions.forms import PracticeForm
@@ -334,10 +335,12 @@ def preview(request: Request) -> Response:
     item_id = path_id(request, "item_id")
     user = require_user(request)
     context = services.preview(request.app.state.db, kind, item_id, user)
+    original = request.query_params.get("original") == "1"
     context.update(
         preview=True,
         kind=kind,
         base=item_path(request, kind, item_id),
+        reading=reading(context["practice"], current_locale(), original, request.url.path),
         countries=[
             c
             for c in (geography.country(code) for code in context["practice"]["countries"])
