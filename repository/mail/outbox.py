@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from repository.i18n import DEFAULT_LOCALE, use_locale
 from repository.models import EmailOutbox, Notification, Practice, PracticeUpdate, User
 
 CURATOR_ROLES = ("curator", "admin")
@@ -140,27 +141,32 @@ def notify(
 
 def notify_curators(
     session: Session,
-    message: str,
+    message,
     link: str,
     *,
-    subject: str,
-    body: str,
+    subject: str = "",
+    body: str = "",
     event: str,
     assigned_to_id: int | None = None,
 ) -> None:
     """Tell the curators (the one a submission is assigned to, when it is): in the app always,
-    by e-mail to those who have not turned these e-mails off (an optional topic)."""
+    by e-mail to those who have not turned these e-mails off (an optional topic).
+
+    `message` may be a function giving (message, subject, body): it then runs in each
+    curator's own language."""
     everyone = curators(session)
     chosen = [c for c in everyone if c.id == assigned_to_id] or everyone
     for curator in chosen:
-        notify(
-            session,
-            curator,
-            message,
-            link,
-            email=curator.curation_emails,
-            subject=subject,
-            body=body,
-            event=event,
-            unsubscribe=CURATION,
-        )
+        with use_locale(curator.language or DEFAULT_LOCALE):
+            text, subject_, body_ = message() if callable(message) else (message, subject, body)
+            notify(
+                session,
+                curator,
+                text,
+                link,
+                email=curator.curation_emails,
+                subject=subject_,
+                body=body_,
+                event=event,
+                unsubscribe=CURATION,
+            )

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from repository import audit
 from repository.accounts.sessions import CURATORS
-from repository.i18n import N_, _
+from repository.i18n import DEFAULT_LOCALE, N_, _, use_locale
 from repository.mail import outbox
 from repository.models import (
     Attachment,
@@ -153,9 +153,8 @@ def _about(item) -> dict:
     return {"practice_ids": [item.id]}
 
 
-def _notify_owners(
-    session: Session, item, message: str, link: str, event: str, body: str = ""
-) -> None:
+def _notify_owners(session: Session, item, compose, link: str, event: str) -> None:
+    """`compose()` gives (message, e-mail body); it runs in each member's own language."""
     if item.owner_organisation_id is None:
         return
     members = session.scalars(
@@ -166,15 +165,17 @@ def _notify_owners(
         )
     ).all()
     for member in members:
-        outbox.notify(
-            session,
-            member,
-            message,
-            link,
-            body=body or message,
-            event=event,
-            **_about(item),
-        )
+        with use_locale(member.language or DEFAULT_LOCALE):
+            message, body = compose()
+            outbox.notify(
+                session,
+                member,
+                message,
+                link,
+                body=body or message,
+                event=event,
+                **_about(item),
+            )
 
 
 def _title(item) -> str:
@@ -477,36 +478,44 @@ def transition(
         from_status=previous,
         to_status=rule.target,
     )
-    title = _title(item) or _("Untitled")
     kind = "update" if isinstance(item, PracticeUpdate) else "practice"
     if rule.curators:
-        message = _(STATUS_MESSAGES[kind, rule.target]) % {"title": title}
-        body = message
-        if note.strip() and note_to_submitter:
-            body += "\n\n" + _("Note from the curator:\n%(note)s") % {"note": note.strip()}
-            message += " " + _("Note from the curator: %(note)s") % {"note": note.strip()}
-        if files_note:
-            body += f"\n\n{files_note}"
-            message += f" {files_note}"
-        _notify_owners(session, item, message, _link(item), f"review_event:{event.id}", body)
+
+        def decision() -> tuple[str, str]:
+            title = _title(item) or _("Untitled")
+            message = _(STATUS_MESSAGES[kind, rule.target]) % {"title": title}
+            body = message
+            if note.strip() and note_to_submitter:
+                body += "\n\n" + _("Note from the curator:\n%(note)s") % {"note": note.strip()}
+                message += " " + _("Note from the curator: %(note)s") % {"note": note.strip()}
+            if files_note:
+                body += f"\n\n{files_note}"
+                message += f" {files_note}"
+            return message, body
+
+        _notify_owners(session, item, decision, _link(item), f"review_event:{event.id}")
     elif action == "submit":
         organisation = user.organisation.name if user.organisation else user.name
         again = "again" if previous == "changes_requested" else "first"
-        message = _(SUBMITTED_MESSAGES[kind, again]) % {
-            "organisation": organisation,
-            "title": title,
-        }
+
+        def submitted() -> tuple[str, str, str]:
+            title = _title(item) or _("Untitled")
+            message = _(SUBMITTED_MESSAGES[kind, again]) % {
+                "organisation": organisation,
+                "title": title,
+            }
+            subject = _("Practice Hub: to review: “%(title)s”") % {"title": title}
+            return message, subject, message
+
         outbox.notify_curators(
             session,
-            message,
+            submitted,
             _review_link(item),
-            subject=_("Practice Hub: to review: “%(title)s”") % {"title": title},
-            body=message,
             event=f"review_event:{event.id}",
             assigned_to_id=item.assigned_to_id,
         )
     elif action == "withdraw":
-        message = _(WITHDRAWN_MESSAGES[kind]) % {"title": title}
+        message = _(WITHDRAWN_MESSAGES[kind]) % {"title": _title(item) or _("Untitled")}
         for curator in outbox.curators(session):
             if item.assigned_to_id in (None, curator.id):
                 outbox.notify(session, curator, message, _review_link(item), email=False)

@@ -85,6 +85,23 @@ def test_the_comparison_shows_labels_rendered_markdown_and_marked_differences(
     assert "Evaluation 2024" in compared and "{'title'" not in compared
 
 
+def test_the_sources_are_compared_in_a_table_row_by_row(client, update, people):
+    sign_in(client, "cora@ungift.example")
+    page = client.get(f"/review/updates/{update['update']}").text
+    tables = re.findall(r'<table class="source-diff">(.*?)</table>', page, re.S)
+    assert len(tables) == 2  # this submission's sources, the published practice's
+    headers = re.findall(r"<th scope=\"col\">(.*?)</th>", tables[0])
+    assert headers == ["Title", "Publisher", "Year", "Address", "Change"]
+    rows = re.findall(r"<tr class=\"state-(\w+)\">(.*?)</tr>", tables[0], re.S)
+    by_title = {
+        re.search(r"<td>(.*?)</td>", cells).group(1): (state, cells) for state, cells in rows
+    }
+    state, cells = by_title["Evaluation 2024"]
+    assert (
+        state == "added" and ">added</span>" in cells and "https://example.org/evaluation" in cells
+    )
+
+
 def test_publishing_records_a_verification(client, db, update, people):
     sign_in(client, "cora@ungift.example")
     page = f"/review/updates/{update['update']}"
@@ -176,3 +193,39 @@ def test_curators_are_told_of_a_new_account_and_a_new_submission(client, db, peo
     assert "Seafarers Union submitted the practice “Harbour desk” for review." in notes
     with db.read() as session:
         assert session.scalar(select(User).where(User.email == "ines@shelter.example"))
+
+
+def test_news_of_a_submission_and_a_decision_reads_in_each_recipients_language(db, people):
+    """A curator who works in Russian and a partner who works in French each get the news in
+    their own language, whatever language the person who caused it was using."""
+    from repository.i18n import use_locale
+    from repository.models import EmailOutbox, Notification
+
+    with db.write() as session:
+        session.get(User, people["curator"]).language = "ru"
+        session.get(User, people["partner"]).language = "fr"
+    with db.write() as session, use_locale("en"):
+        partner = session.get(User, people["partner"])
+        draft = workflow.create_draft(
+            session, partner, {**record(title="Harbour desk"), "scope": "national"}
+        )
+        workflow.transition(session, partner, draft, "submit", confirmed_no_personal_data=True)
+        draft_id = draft.id
+    with db.write() as session, use_locale("ar"):
+        curator = session.get(User, people["curator"])
+        item = session.get(Practice, draft_id)
+        workflow.transition(session, curator, item, "request_changes", note="Add a source.")
+
+    def news_for(user_id) -> str:
+        with db.read() as session:
+            notes = session.scalars(
+                select(Notification.message).where(Notification.user_id == user_id)
+            )
+            mails = session.scalars(select(EmailOutbox.body).where(EmailOutbox.user_id == user_id))
+            return "\n".join([*notes, *mails])
+
+    for user_id, language in ((people["curator"], "ru"), (people["partner"], "fr")):
+        news = news_for(user_id)
+        assert "Harbour desk" in news
+        assert re.search("[а-яА-Я]" if language == "ru" else "[àâçéèêîôûÀÉ]", news), news
+        assert not re.search("[\u0600-\u06ff]", news), news  # not the curator's Arabic
