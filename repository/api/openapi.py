@@ -76,7 +76,8 @@ LANGUAGE_PARAMETERS = [
         "in": "query",
         "required": False,
         "description": "Language of labels and messages: ar, zh, en, fr, ru or es (a regional "
-        "tag such as fr-CH counts as fr). Other values are ignored. Takes precedence over "
+        "tag such as fr-CH counts as fr). Other language tags are ignored; a value longer "
+        "than 35 characters or with control characters is refused (400). Takes precedence over "
         "Accept-Language; the answer's Content-Language says which language was used.",
         # Refused like every search parameter when it holds control characters or U+FFFD
         # (invalid UTF-8): the same pattern the text parameters publish.
@@ -87,8 +88,8 @@ LANGUAGE_PARAMETERS = [
         "in": "header",
         "required": False,
         "description": "Used when there is no lang parameter; English when it names none of "
-        "the six UN languages.",
-        "schema": {"type": "string", "maxLength": 1000},
+        "the six UN languages. Only its first 1,000 characters are read.",
+        "schema": {"type": "string"},
     },
 ]
 
@@ -97,6 +98,8 @@ def _with_language(paths: dict) -> dict:
     for operations in paths.values():
         for operation in operations.values():
             operation["parameters"] = [*operation.get("parameters", []), *LANGUAGE_PARAMETERS]
+            # A lang the document rules out is refused, whatever the operation.
+            operation.setdefault("responses", {}).setdefault("400", ERRORS["400"])
     return paths
 
 

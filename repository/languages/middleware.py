@@ -2,9 +2,23 @@
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
+from starlette.responses import JSONResponse
 
-from repository.i18n import set_locale
+from repository.characters import FORBIDDEN
+from repository.i18n import _, set_locale
 from repository.languages.negotiation import COOKIE, PARAMETER, SESSION_KEY, negotiate
+
+MAX_PARAMETER = 35  # as the API document says: a language tag, never a text
+
+
+def _wrong_parameter(connection: HTTPConnection) -> str | None:
+    """What is wrong with ?lang, as the API document describes it (None: nothing)."""
+    for value in connection.query_params.getlist(PARAMETER):
+        if len(value) > MAX_PARAMETER:
+            return _("must be at most %(n)d characters") % {"n": MAX_PARAMETER}
+        if "\ufffd" in value or FORBIDDEN.search(value):
+            return _("must be valid UTF-8 text without control characters")
+    return None
 
 
 class LanguageMiddleware:
@@ -28,6 +42,11 @@ class LanguageMiddleware:
         )
         scope.setdefault("state", {})["language"] = language
         set_locale(language)
+        # Pages ignore a ?lang they cannot use; the API refuses one its document rules out.
+        if scope["path"].startswith("/api/") and (problem := _wrong_parameter(connection)):
+            error = {"status": 400, "message": f"{PARAMETER}: {problem}", "parameter": PARAMETER}
+            await JSONResponse({"error": error}, 400)(scope, receive, send)
+            return
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":

@@ -210,3 +210,12 @@ def test_the_brief_in_arabic_reads_right_to_left_in_print(client, collection):
     # Shaped by HarfBuzz and read back as the letters written (not their joined forms).
     assert "المصادر" in text  # "Sources"
     assert "مكافحة" in text
+
+
+def test_the_api_refuses_a_lang_its_document_rules_out_and_pages_ignore_it(client):
+    for wrong in ("x" * 36, "fr\x01"):
+        response = client.get("/api/facets", params={"lang": wrong})
+        assert response.status_code == 400
+        assert response.json()["error"]["parameter"] == "lang"
+    assert client.get("/api/facets", params={"lang": "tlh"}).status_code == 200  # ignored
+    assert client.get("/coverage", params={"lang": "x" * 36}).status_code == 200
