@@ -215,7 +215,9 @@ def test_commits_while_reading_are_never_taken_for_damage(db, built):
         while time.monotonic() < deadline:
             reader.mark_stale()
             try:
-                assert set(ids) <= found(reader)
+                # The first practices' own word: over 100 new ones match "trafficking" on a
+                # fast machine, and a page of 100 then need not hold the first ones.
+                assert set(ids) <= found(reader, "police")
             except IndexUnavailable as error:
                 errors.append(str(error))
     finally:
