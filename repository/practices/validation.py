@@ -10,7 +10,7 @@ from datetime import date
 from repository import geography, scopes
 from repository.characters import clean as clean_text
 from repository.characters import first_forbidden
-from repository.i18n import N_, Message, gettext
+from repository.i18n import Message
 from repository.practices.record_parts import (
     TITLE_MAX_CHARS,
     Errors,
@@ -66,33 +66,6 @@ FIELDS = (
     "last_verified",
 )
 # Each field's name for people, in the words the submission form uses (same messages).
-FIELD_LABELS = {
-    "id": N_("Id"),
-    "title": N_("Title"),
-    "summary": N_("Summary"),
-    "description": N_("Description"),
-    "results": N_("Results"),
-    "lessons_learned": N_("Lessons learned"),
-    "organisation": N_("Lead organisation"),
-    "partner_organisations": N_("Partner organisations"),
-    "actor_types": N_("Actor types"),
-    "countries": N_("Countries"),
-    "scope": N_("Where it applies"),
-    "scope_area": N_("Region or organisation of states (for a regional practice)"),
-    "pillars": N_("P-pillars"),
-    "exploitation_forms": N_("Forms of exploitation"),
-    "target_groups": N_("Target groups"),
-    "instruments": N_("Instruments referred to"),
-    "practice_type": N_("Practice type"),
-    "evidence": N_("Evidence"),
-    "start_year": N_("Start year"),
-    "end_year": N_("End year"),
-    "language": N_("Language of this entry"),
-    "translations": N_("Translations"),
-    "sources": N_("Sources"),
-    "status": N_("Status"),
-    "last_verified": N_("Last verified"),
-}
 LIST_FIELDS = {
     "actor_types": (ACTOR_TYPES, 1),
     "pillars": (PILLARS, 1),
@@ -374,9 +347,3 @@ def _validate(record: object) -> tuple[dict, Errors]:
         except (TypeError, ValueError):
             errors.append(("last_verified", Message("must be a date as YYYY-MM-DD")))
     return {field: clean[field] for field in FIELDS}, errors
-
-
-def field_label(name: str) -> str:
-    """A field's name in the reader's language; a nested one ("sources[2].url") as it is."""
-    label = FIELD_LABELS.get(name)
-    return gettext(label) if label else name
