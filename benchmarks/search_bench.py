@@ -17,6 +17,7 @@ import argparse
 import json
 import random
 import resource
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -184,14 +185,34 @@ def fts_search(connection: sqlite3.Connection, params: SearchParams) -> int:
     return total
 
 
-def run(size: int, query_count: int) -> None:
+def run(size: int, query_count: int, keep: Path | None = None) -> None:
     print(f"\n== {size} synthetic practices")
-    work = Path(tempfile.mkdtemp(prefix="practices-bench-"))
+    if keep is None:
+        work = Path(tempfile.mkdtemp(prefix="practices-bench-"))
+    else:
+        # Reuse the database and the vector cache of an earlier run (the first embedding of
+        # 100k practices takes a quarter of an hour); the index itself is always rebuilt.
+        work = keep / f"size-{size}"
+        work.mkdir(parents=True, exist_ok=True)
+        for path in work.glob("bench.db*"):
+            path.unlink()  # the last run's publications go; the pristine copy comes back
+        if (work / "pristine-bench.db").exists():
+            shutil.copyfile(work / "pristine-bench.db", work / "bench.db")
+        for path in (work / "index").glob("gen-*"):
+            shutil.rmtree(path)
+    fresh = keep is None or not (work / "pristine-bench.db").exists()
     database = Database(f"sqlite:///{work / 'bench.db'}")
-    migrations.upgrade(database.engine)
-    start = time.perf_counter()
-    import_lines(database, (json.dumps(r) for r in synthetic_records(size, seed=1)))
-    print(f"import:            {time.perf_counter() - start:7.1f} s")
+    if fresh:
+        migrations.upgrade(database.engine)
+        start = time.perf_counter()
+        import_lines(database, (json.dumps(r) for r in synthetic_records(size, seed=1)))
+        print(f"import:            {time.perf_counter() - start:7.1f} s")
+        if keep is not None:
+            database.dispose()
+            shutil.copyfile(work / "bench.db", work / "pristine-bench.db")
+            database = Database(f"sqlite:///{work / 'bench.db'}")
+    else:
+        print(f"import:            reused from {work} (--keep)")
 
     index = SearchIndex(work / "index")
     sync = IndexSync(database, index)
@@ -201,7 +222,8 @@ def run(size: int, query_count: int) -> None:
         count = sync.rebuild(progress=bar.update)
     print(
         f"reindex, first embedding: {time.perf_counter() - start:7.1f} s   ({count} published "
-        f"documents, model {'on' if index.embedder else 'OFF'})"
+        f"documents, model {'on' if index.embedder else 'OFF'}"
+        f"{'' if fresh else ', vectors cached by an earlier run (--keep)'})"
     )
     start = time.perf_counter()
     sync.rebuild()
@@ -300,9 +322,14 @@ def main() -> None:
     )
     parser.add_argument("--sizes", default="10000", help="comma-separated corpus sizes")
     parser.add_argument("--queries", type=int, default=240, help="queries per size (>= 200)")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="directory keeping each size's database and vector cache between runs",
+    )
     args = parser.parse_args()
     for size in (int(s) for s in args.sizes.split(",")):
-        run(size, args.queries)
+        run(size, args.queries, args.keep)
 
 
 if __name__ == "__main__":
