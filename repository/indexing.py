@@ -8,6 +8,8 @@ its own index and catch up from the shared database.
 """
 
 import fcntl
+import functools
+import itertools
 import logging
 import os
 import stat
@@ -28,6 +30,17 @@ from search import IndexBusy, IndexUnavailable, SearchIndex
 
 log = logging.getLogger(__name__)
 BATCH = 500
+# A rebuild writes one segment per process, each with at least this many practices.
+PARALLEL_MIN = 2_000
+PROCESSES_SETTING = "PRACTICES_REINDEX_PROCESSES"
+
+
+def rebuild_processes(environ=os.environ) -> int:
+    """Processes writing a full rebuild: PRACTICES_REINDEX_PROCESSES, else one per core."""
+    try:
+        return max(1, int(environ.get(PROCESSES_SETTING) or os.cpu_count() or 1))
+    except ValueError:
+        return 1
 
 
 @dataclass
@@ -53,14 +66,19 @@ class IndexSync:
 
     # -- reading the database --------------------------------------------------------------
 
-    def _documents(self, ids: list[int] | None = None) -> Iterator[dict]:
-        """Public documents of published practices, by id, in batches (all when ids is None)."""
-        last = 0
+    def _documents(
+        self, ids: list[int] | None = None, after: int = 0, up_to: int | None = None
+    ) -> Iterator[dict]:
+        """Public documents of published practices, by id, in batches (all when ids is None;
+        those with ids in (after, up_to] with those)."""
+        last = after
         while True:
             with self.db.read() as session:
                 query = select(Practice).where(Practice.status == "published", Practice.id > last)
                 if ids is not None:
                     query = query.where(Practice.id.in_(ids))
+                if up_to is not None:
+                    query = query.where(Practice.id <= up_to)
                 practices = session.scalars(query.order_by(Practice.id).limit(BATCH)).unique().all()
                 documents = [index_document(p) for p in practices]
             if not documents:
@@ -136,9 +154,37 @@ class IndexSync:
         with self._rebuild_lock(wait):
             # Entries written after this point are applied by the next catch-up.
             seq = self.latest_seq()
-            count = self.index.rebuild(self._documents(), seq, progress, wait=wait)
+            count = self.index.rebuild(
+                self._documents(), seq, progress, wait=wait, parts=self._parts()
+            )
         log.info("search index rebuilt with %d practices", count)
         return count
+
+    def _parts(self) -> list | None:
+        """The published practices in one id range per process for a parallel rebuild, each
+        read from the database in batches by its own process; None when one process will do
+        (a small collection, or an in-memory database another process cannot open)."""
+        processes = rebuild_processes()
+        if processes < 2 or self.db.engine.url.database in (None, "", ":memory:"):
+            return None
+        with self.db.read() as session:
+            ids = session.scalars(
+                select(Practice.id).where(Practice.status == "published").order_by(Practice.id)
+            ).all()
+        processes = min(processes, len(ids) // PARALLEL_MIN)
+        if processes < 2:
+            return None
+        bounds = [0] + [ids[len(ids) * n // processes - 1] for n in range(1, processes)] + [None]
+        return [
+            functools.partial(self._part, after, up_to)
+            for after, up_to in itertools.pairwise(bounds)
+        ]
+
+    def _part(self, after: int, up_to: int | None) -> Iterator[dict]:
+        """In the forked process that indexes this part: connections of the parent's pool
+        must not be shared across the fork, so this process opens its own."""
+        self.db.engine.dispose(close=False)
+        yield from self._documents(after=after, up_to=up_to)
 
     def drift(self) -> Drift:
         """Compare the index with the database (not trusting the index to know it is damaged)."""

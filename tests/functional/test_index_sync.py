@@ -2,6 +2,7 @@
 
 import multiprocessing
 import os
+import re
 import signal
 import threading
 import time
@@ -270,9 +271,70 @@ def test_check_index_and_reindex_commands(db, database_url, tmp_path, monkeypatc
     add_practices(db, record(), record(title="Two"))
     rebuilt = runner.invoke(main, ["reindex"])
     assert rebuilt.exit_code == 0 and "indexed 2 published practices" in rebuilt.output
+    # The progress bar: how far, the rate, time spent and time left ("[00:00<00:00").
+    assert re.search(r"2/2 \[\d\d:\d\d<\d\d:\d\d, *[\d.]+ *practice/s\]", rebuilt.stderr)
     assert runner.invoke(main, ["check-index"]).exit_code == 0
     with db.write() as session:
         first = session.scalars(select(Practice.id)).first()
         session.get(Practice, first).status = "archived"  # behind the outbox's back
     drifted = runner.invoke(main, ["check-index"])
     assert drifted.exit_code == 1 and "extra" in drifted.output
+
+
+def index_content(index) -> dict:
+    """What a reader gets back from an index: every document's stored fields, and the
+    results, totals and facet counts of a few searches."""
+    snapshot = index._fresh()[1]
+    stored = {int(fields["id"]): fields for _docnum, fields in snapshot.reader.iter_docs()}
+    searches = {}
+    for q in ("", "hotline", "shelter OR hotline", '"legal aid"', "police"):
+        result = index.search(SearchParams(q=q, per_page=100))
+        searches[q] = (sorted(result.ids), result.total, result.facets)
+    return {"stored": stored, "searches": searches}
+
+
+def test_a_rebuild_in_parallel_processes_gives_the_same_index(db, tmp_path, monkeypatch):
+    titles = ["Alpha hotline", "Beta shelter", "Police training", "Legal aid clinic"]
+    add_practices(db, *(record(title=f"{titles[n % 4]} {n}") for n in range(24)))
+    add_practices(db, record(title="Hidden hotline draft", status="draft"))
+    serial = IndexSync(db, SearchIndex(tmp_path / "serial"))
+    monkeypatch.setenv("PRACTICES_REINDEX_PROCESSES", "1")
+    assert serial._parts() is None
+    assert serial.rebuild() == 24
+    monkeypatch.setenv("PRACTICES_REINDEX_PROCESSES", "3")
+    monkeypatch.setattr("repository.indexing.PARALLEL_MIN", 5)
+    monkeypatch.setattr("search.engine.SEGMENT_DOCS", 4)  # several segments per process too
+    monkeypatch.setattr("search.engine.EMBED_BATCH", 2)
+    parallel = IndexSync(db, SearchIndex(tmp_path / "parallel"))
+    assert len(parallel._parts()) == 3
+    reported = []
+    assert parallel.rebuild(progress=reported.append) == 24
+    assert sum(reported) == 24  # the progress bar hears from every process
+    assert len(parallel.index._fresh()[1].reader.leaf_readers()) > 3
+    assert index_content(parallel.index) == index_content(serial.index)
+    assert not parallel.drift()
+    assert_equal_to_database(parallel)
+    serial.index.close()
+    parallel.index.close()
+
+
+def test_a_failing_process_fails_the_rebuild_and_keeps_the_index(db, tmp_path, monkeypatch):
+    add_practices(db, *(record(title=f"Alpha hotline {n}") for n in range(12)))
+    sync = IndexSync(db, SearchIndex(tmp_path / "index"))
+    sync.rebuild()
+    before = sync.index.current_dir()
+    monkeypatch.setenv("PRACTICES_REINDEX_PROCESSES", "2")
+    monkeypatch.setattr("repository.indexing.PARALLEL_MIN", 5)
+
+    def broken(self, after, up_to):
+        yield from self._documents(after=after, up_to=up_to)
+        if up_to is None:
+            raise ValueError("the database went away")
+
+    monkeypatch.setattr(IndexSync, "_part", broken)
+    with pytest.raises(RuntimeError, match="the database went away"):
+        sync.rebuild()
+    assert sync.index.current_dir() == before
+    assert [p.name for p in sync.index.root.glob("gen-*")] == [before.name]
+    assert found(sync, "alpha") and not sync.drift()
+    sync.index.close()
