@@ -755,18 +755,13 @@ class SearchIndex:
         results, counts, totals_without = snapshot.count(candidates, selections)
 
         hits = np.flatnonzero(results)
-        order = self._order(
-            hits,
-            snapshot,
-            scores,
-            params.sort
-            if query is not None
-            else ("newest" if params.sort == "relevance" else params.sort),
-        )
+        sort = params.sort
+        if query is None and sort == "relevance":
+            sort = "newest"
         total = len(hits)
         pages = max(1, -(-total // params.per_page))
         start = (params.page - 1) * params.per_page
-        page_docnums = hits[order][start : start + params.per_page]
+        page_docnums = self._page(hits, results, snapshot, scores, sort, start, params.per_page)
 
         ids, cards, snippets = [], {}, {}
         marked = self.queries.highlight_terms(text) if query is not None else frozenset()
@@ -797,17 +792,33 @@ class SearchIndex:
         )
 
     @staticmethod
-    def _order(hits, snapshot: Snapshot, scores, sort: str) -> np.ndarray:
-        recent = -snapshot.recent_rank[hits]
+    def _page(hits, results, snapshot: Snapshot, scores, sort: str, start: int, count: int):
+        """The document numbers of one page of the results in the sort's order, without
+        sorting every result: by relevance only those scoring at least the page's last one
+        are sorted; the other sorts read the results off the snapshot's fixed order."""
+        end = start + count
         if sort == "relevance":
-            return np.lexsort((recent, -scores[hits]))
-        if sort == "newest":
-            return np.argsort(recent, kind="stable")
-        if sort == "oldest":
-            return np.argsort(snapshot.start_rank[hits], kind="stable")
-        if sort == "added":
-            return np.argsort(-snapshot.added_rank[hits], kind="stable")
-        return np.argsort(snapshot.title_rank[hits], kind="stable")
+            chosen = hits
+            if len(hits) > 4 * end:
+                # Every result scoring at least the end-th best (ties included) comes first.
+                matched = scores[hits]
+                floor = np.partition(matched, len(hits) - end)[len(hits) - end]
+                chosen = hits[matched >= floor]
+            # Best first; equal scores: the most recent activity first, as "newest".
+            order = np.lexsort((-snapshot.recent_rank[chosen], -scores[chosen]))
+            return chosen[order][start:end]
+        ranks = {
+            "newest": snapshot.recent_rank,
+            "oldest": snapshot.start_rank,
+            "added": snapshot.added_rank,
+            "title": snapshot.title_rank,
+        }[sort]
+        # Each rank is a permutation of the document numbers: inverted, it lists them in order.
+        in_order = np.empty(len(ranks), dtype=np.int64)
+        in_order[ranks] = np.arange(len(ranks))
+        if sort in ("newest", "added"):  # the highest rank first
+            in_order = in_order[::-1]
+        return in_order[np.flatnonzero(results[in_order])[start:end]]
 
     def _correction(self, searcher, snapshot: Snapshot, q: str):
         """The query with its unknown words corrected, parsed, or None."""

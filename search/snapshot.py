@@ -21,20 +21,35 @@ class FacetColumn:
         self.index = {value: i for i, value in enumerate(values)}
         self.docs = docs
         self.codes = codes
+        # Where each value's documents start when the pairs come grouped by value, every value
+        # present, in value order (as _column reads them, a posting list after another): then
+        # counting is one sum per run, and a value's documents are one slice.
+        self._runs = None
+        if len(codes) and len(values):
+            starts = np.flatnonzero(np.diff(codes, prepend=-1))
+            if len(starts) == len(values) and np.array_equal(codes[starts], np.arange(len(values))):
+                self._runs = np.append(starts, len(codes))
 
     def matching(self, selected: tuple[str, ...], size: int) -> np.ndarray:
         """Documents having any of the selected values (OR within a facet)."""
-        wanted = np.zeros(len(self.values) + 1, dtype=bool)
-        for value in selected:
-            if value in self.index:
-                wanted[self.index[value]] = True
         hit = np.zeros(size, dtype=bool)
+        chosen = sorted({self.index[value] for value in selected if value in self.index})
+        if self._runs is not None:
+            for i in chosen:
+                hit[self.docs[self._runs[i] : self._runs[i + 1]]] = True
+            return hit
+        wanted = np.zeros(len(self.values) + 1, dtype=bool)
+        wanted[chosen] = True
         hit[self.docs[wanted[self.codes]]] = True
         return hit
 
     def counts(self, mask: np.ndarray) -> dict[str, int]:
-        tally = np.bincount(self.codes[mask[self.docs]], minlength=len(self.values))
-        return {value: int(tally[i]) for i, value in enumerate(self.values) if tally[i]}
+        if self._runs is not None:
+            # Several times faster than a bincount of the matching pairs' values.
+            tally = np.add.reduceat(mask[self.docs].view(np.uint8), self._runs[:-1], dtype=np.int64)
+        else:
+            tally = np.bincount(self.codes[mask[self.docs]], minlength=len(self.values))
+        return {self.values[i]: int(tally[i]) for i in np.flatnonzero(tally).tolist()}
 
 
 class Snapshot:

@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 
+import numpy as np
 import pytest
 
 from search import SearchIndex, SearchParams
@@ -334,3 +335,63 @@ def test_one_word_is_enough_when_no_document_within_the_filters_has_more(tmp_pat
     # Within Europe no practice has two of the words: one is enough there.
     europe = SearchParams.build({"region": ["europe"]}, q="shelter police training")
     assert index.search(europe).ids == [1]
+
+
+def test_every_page_in_every_sort_is_the_plain_full_sort_cut_into_pages(tmp_path):
+    """The engine sorts only what a page needs; a reader paging through sees exactly the
+    order of sorting every result (ties included: many practices share a score here)."""
+    words = ["shelter", "hotline", "police", "shelter hotline", "shelter police hotline"]
+    docs = [
+        doc(
+            n,
+            f"{words[n % 5]} {'alpha' if n % 3 else 'beta'} {n}",
+            start_year=1990 + n % 7,
+            end_year=None if n % 4 else 2000 + n % 5,
+        )
+        for n in range(1, 61)
+    ]
+    index = SearchIndex(tmp_path / "pages", embedder=None)
+    index.rebuild(docs, seq=0)
+    try:
+        snapshot = index._fresh()[1]
+        for q in ("", "shelter hotline police", "alpha", "shelter OR beta"):
+            for sort in ("relevance", "newest", "oldest", "added", "title"):
+                full = index.search(SearchParams(q=q, sort=sort, per_page=100))
+                paged = []
+                for page in range(1, full.pages * 25 + 1):
+                    result = index.search(SearchParams(q=q, sort=sort, per_page=4, page=page))
+                    paged += result.ids
+                    if not result.ids:
+                        break
+                assert paged == full.ids and len(paged) == full.total
+                # The plain way: score (by relevance), then rank, for every result at once.
+                by_id = snapshot.docnum_by_id
+                docnums = np.array([by_id[i] for i in full.ids])
+                ranks = {
+                    "newest": -snapshot.recent_rank,
+                    "oldest": snapshot.start_rank,
+                    "added": -snapshot.added_rank,
+                    "title": snapshot.title_rank,
+                }
+                if sort != "relevance" or not q:
+                    keys = ranks["newest" if sort == "relevance" else sort][docnums]
+                    assert list(keys) == sorted(keys)
+    finally:
+        index.close()
+
+
+def test_a_page_by_relevance_is_the_full_sort_of_scores_then_recency_cut():
+    """Against sorting every result: best score first, equal scores by most recent activity."""
+    rng = np.random.default_rng(3)
+
+    class Ranks:
+        recent_rank = rng.permutation(500)
+
+    for _trial in range(30):
+        results = rng.random(500) < rng.choice([0.05, 0.5, 1.0])
+        scores = rng.integers(0, 4, 500).astype(float)  # many ties
+        hits = np.flatnonzero(results)
+        full = hits[np.lexsort((-Ranks.recent_rank[hits], -scores[hits]))]
+        for start, count in ((0, 20), (20, 20), (40, 7), (480, 20)):
+            page = SearchIndex._page(hits, results, Ranks, scores, "relevance", start, count)
+            assert page.tolist() == full[start : start + count].tolist()
