@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import _lenfield
 from whoosh.index import LockError
 from whoosh.writing import SegmentWriter
 
@@ -60,6 +61,34 @@ def _finds_more(typed: np.ndarray, corrected: np.ndarray) -> bool:
     if not len(corrected):
         return False
     return not len(typed) or int(corrected.max()) > int(typed.max())
+
+
+class _KnownLengths:
+    """The lengths a new segment's postings are written with, remembering which fields keep
+    none: for those Whoosh looks for the column's file again on every posting (a file-system
+    call per posting, a tenth of a rebuild's time)."""
+
+    def __init__(self, reader):
+        self._reader = reader
+        self._kept: dict[str, bool] = {}
+
+    def doc_field_length(self, docnum, fieldname, default=0):
+        kept = self._kept.get(fieldname)
+        if kept is None:
+            kept = self._kept[fieldname] = self._reader.has_column(_lenfield(fieldname))
+        if not kept:
+            return default
+        return self._reader.doc_field_length(docnum, fieldname, default)
+
+    def close(self):
+        self._reader.close()
+
+
+class _RebuildWriter(SegmentWriter):
+    """A writer of one of a rebuild's segments."""
+
+    def per_document_reader(self):
+        return _KnownLengths(super().per_document_reader())
 
 
 class IndexUnavailable(Exception):
@@ -406,7 +435,7 @@ class SearchIndex:
             if batch:
                 if writer is None:
                     # The rebuild's writer holds the lock: this one writes a segment for it.
-                    writer = SegmentWriter(ix, _lk=False, limitmb=SEGMENT_MB)
+                    writer = _RebuildWriter(ix, _lk=False, limitmb=SEGMENT_MB)
                 keys |= self._add_batch(writer, batch, progress)
                 in_writer += len(batch)
             if writer is not None and (in_writer >= SEGMENT_DOCS or not batch):
