@@ -194,8 +194,10 @@ def run(size: int, query_count: int, keep: Path | None = None) -> None:
         # 100k practices takes a quarter of an hour); the index itself is always rebuilt.
         work = keep / f"size-{size}"
         work.mkdir(parents=True, exist_ok=True)
-        for path in work.glob("bench.db*"):
-            path.unlink()  # the last run's publications go; the pristine copy comes back
+        for path in [*work.glob("bench.db*"), work / "fts.db"]:
+            path.unlink(
+                missing_ok=True
+            )  # the last run's publications go; the pristine copy comes back
         if (work / "pristine-bench.db").exists():
             shutil.copyfile(work / "pristine-bench.db", work / "bench.db")
         for path in (work / "index").glob("gen-*"):
