@@ -326,8 +326,10 @@ def test_a_failing_process_fails_the_rebuild_and_keeps_the_index(db, tmp_path, m
     monkeypatch.setenv("PRACTICES_REINDEX_PROCESSES", "2")
     monkeypatch.setattr("repository.indexing.PARALLEL_MIN", 5)
 
+    part = IndexSync._part
+
     def broken(self, after, up_to):
-        yield from self._documents(after=after, up_to=up_to)
+        yield from part(self, after, up_to)
         if up_to is None:
             raise ValueError("the database went away")
 
