@@ -339,7 +339,9 @@ def nearest(reader, word: str, live=None) -> str | None:
     other languages into English ones ("compran" into "company")."""
     maxdist = 1 if len(word) <= 7 else 2
     ranked = []
-    for candidate in reader.terms_within("spell", word, maxdist, prefix=1):
+    # Whoosh's automaton counts a swap of two letters as two edits: reach one further, then
+    # keep what is within `maxdist` counting a swap as one ("orgnaes" finds "organes").
+    for candidate in reader.terms_within("spell", word, maxdist + 1, prefix=1):
         edits = edit_distance(word, candidate)
         if candidate != word and edits <= maxdist:
             ranked.append((edits, -reader.doc_frequency("spell", candidate), candidate))

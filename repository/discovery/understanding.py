@@ -26,7 +26,7 @@ from importlib import resources
 
 from repository import facets, geography
 from search.multilingual import normalise
-from search.stopwords import is_stop
+from search.stopwords import STOP_WORDS, is_stop
 from search.thesaurus import Thesaurus
 from search.thesaurus import default as default_thesaurus
 
@@ -125,13 +125,47 @@ def places() -> Thesaurus:
     return Thesaurus({"version": "places", "concepts": concepts})
 
 
+@cache
+def _foreign_small_words() -> frozenset[str]:
+    english = set(STOP_WORDS["en"].split())
+    return frozenset(
+        word
+        for language, words in STOP_WORDS.items()
+        if language != "en"
+        for word in words.split()
+        if word not in english
+    )
+
+
+def _foreign(q: str) -> bool:
+    """Whether the query has small words of a language other than English."""
+    return any(w in _foreign_small_words() for w in _WORD.findall(q.casefold()))
+
+
+def _capitals_only(concept, typed: str) -> bool:
+    """Whether the words typed are, not in capitals, a name the place has only in capitals."""
+    if typed.isupper():
+        return False
+    return any(
+        label.isupper() and label.casefold() == typed.casefold()
+        for language in concept.labels
+        for label in concept.all_labels(language)
+    )
+
+
 def understand(q: str) -> Understanding:
     """Places to apply and facet values to suggest, from a plain query (quoted phrases and
     operators ask for the words exactly: they are left alone)."""
     if not q.strip() or _STRICT.search(q):
         return Understanding(q=q)
     applied, kept, areas, position = [], [], [], 0
+    # In a query with words of another language than English, an acronym names a place only
+    # in capitals, as in a document: "se usa" is Spanish for "is used", not the United States
+    # ("trafficking in the usa" still is).
+    foreign = _foreign(q)
     for start, end, concept in places().concepts_in(q):
+        if foreign and _capitals_only(concept, q[start:end]):
+            continue
         facet_key, value = next(iter(concept.facet.items()))
         kept.append(q[position:start])
         position = end

@@ -190,8 +190,9 @@ def test_corrections_prefer_fewer_edits_over_more_frequent_words(tmp_path):
     index.rebuild([*prosecutors, doc(9, "Prosecution of traffickers", "Prosecution")], seq=0)
     # "prosecutors" is in five documents and two edits away; "prosecution" in one, one edit.
     assert index.search(SearchParams(q="prosecuton")).searched == "prosecution"
-    # A swap of two letters counts as one edit.
+    # A swap of two letters counts as one edit, in short words too (one edit allowed there).
     assert index.search(SearchParams(q="porsecution")).searched == "prosecution"
+    assert index.search(SearchParams(q="ntework")).searched == "network"
 
 
 def test_stop_words_and_thesaurus_words_of_other_languages_are_never_corrected(tmp_path):

@@ -120,3 +120,16 @@ def test_every_sub_region_people_name_is_countries_and_words_in_six_languages():
     # A one-word sub-region is a sub-region, not its whole continent.
     assert understand("Balkans").areas and understand("Balkans").q == "Balkans"
     assert not understand("Africa").areas and understand("Africa").q == ""
+
+
+def test_a_place_known_by_capitals_is_not_read_into_a_word_of_another_language():
+    from repository.discovery.understanding import understand
+
+    # "se usa" is Spanish for "is used"; typed in capitals, or among English words, it is the
+    # United States.
+    assert understand("cómo se usa la tecnología contra la trata").applied == ()
+    assert [u.value for u in understand("trata en USA").applied] == ["USA"]
+    assert [u.value for u in understand("trafficking in the usa").applied] == ["USA"]
+    # A name with two capitals is no acronym: Côte d'Ivoire in Russian, inflected.
+    found = understand("какао-плантации Кот-д'Ивуара и Ганы")
+    assert {u.value for u in found.applied} == {"CIV", "GHA"}
