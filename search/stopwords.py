@@ -34,11 +34,11 @@ STOP_WORDS = {
 # countries' response to trafficking ("how do countries identify victims", "the role of
 # national committees"), so these tell practices apart no better than "the" does.
 SCAFFOLDING = {
-    "en": "countries country ways role used using",
-    "fr": "pays façons rôle",
-    "es": "países país papel existen",
-    "ru": "страны странах стран роль",
-    "ar": "الدول الدولة البلدان",
+    "en": "countries country ways role used using against combat combating fight fighting",
+    "fr": "pays façons rôle lutter lutte contre combattre faire",
+    "es": "países país papel existen lucha luchar combatir hacer",
+    "ru": "страны странах стран роль борьба борьбе борьбы противодействие противодействии против",
+    "ar": "الدول الدولة البلدان مكافحة لمكافحة ومكافحة",
 }
 ALL = frozenset(
     word for words in (*STOP_WORDS.values(), *SCAFFOLDING.values()) for word in words.split()
