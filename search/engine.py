@@ -756,7 +756,7 @@ class SearchIndex:
         candidates = snapshot.year_mask(params.year_from, params.year_to)
         scores = np.zeros(snapshot.size)
         text = params.q
-        query = self.queries.parse(text) if text.strip() else None
+        query = self.queries.parse(text, areas=params.areas) if text.strip() else None
         suggestion = corrected_from = None
         selections = {facet: params.selected(facet) for facet in FACETS}
         if query is not None:
@@ -766,7 +766,7 @@ class SearchIndex:
                 # Quotes and operators keep their strict sense: a correction is only offered.
                 suggestion = self._suggest(searcher, snapshot, text, len(docnums))
             elif not params.as_typed:
-                correction = self._correction(searcher, snapshot, text)
+                correction = self._correction(searcher, snapshot, text, params.areas)
                 if correction is not None:
                     fixed = self._match(searcher, snapshot, correction[1], scope)
                     fixed_docnums, fixed_scores = fixed
@@ -780,6 +780,8 @@ class SearchIndex:
             if isinstance(query, Coordinated) and snapshot.vectors is not None:
                 similarities = snapshot.vectors.similarities(self._query_vector(text))
                 matched, scores = self.fusion.fuse(matched, scores, similarities)
+            if params.areas and isinstance(query, Coordinated):
+                scores = self._area_first(searcher, snapshot, params.areas, matched, scores)
             candidates &= matched
         results, counts, totals_without = snapshot.count(candidates, selections)
 
@@ -820,6 +822,18 @@ class SearchIndex:
             searched=text if corrected_from is not None else None,
         )
 
+    def _area_first(self, searcher, snapshot: Snapshot, areas, matched, scores) -> np.ndarray:
+        """Practices of a sub-region named in the words (SearchParams.areas: of its countries,
+        or naming it) before the others the search finds: "NGOs Latin America" is about Latin
+        America, within the Americas."""
+        topic = self.queries.areas_topic(areas)
+        inside = np.zeros(snapshot.size, dtype=bool)
+        inside[self._match(searcher, snapshot, topic)[0]] = True
+        inside &= matched
+        if not inside.any():
+            return scores
+        return np.where(inside, scores + scores.max() + 1.0, scores)
+
     @staticmethod
     def _page(hits, results, snapshot: Snapshot, scores, sort: str, start: int, count: int):
         """The document numbers of one page of the results in the sort's order, without
@@ -849,7 +863,7 @@ class SearchIndex:
             in_order = in_order[::-1]
         return in_order[np.flatnonzero(results[in_order])[start:end]]
 
-    def _correction(self, searcher, snapshot: Snapshot, q: str):
+    def _correction(self, searcher, snapshot: Snapshot, q: str, areas=()):
         """The query with its unknown words corrected, parsed, or None."""
         reader = searcher.reader()
 
@@ -861,7 +875,7 @@ class SearchIndex:
             corrected = self.queries.correct(reader, q, live)
         if corrected is None:
             return None
-        query = self.queries.parse(corrected)
+        query = self.queries.parse(corrected, areas=areas)
         return (corrected, query) if query is not None else None
 
     def _suggest(self, searcher, snapshot: Snapshot, q: str, matched: int) -> str | None:

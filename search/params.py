@@ -36,6 +36,10 @@ class SearchParams:
     # Search the words exactly as typed: no spelling correction (and, in the application, no
     # places turned into filters).
     as_typed: bool = False
+    # Areas named in the words (a sub-region such as "West Africa"), each as (the words as
+    # typed, its countries' ISO codes): a practice of those countries matches the words' topic,
+    # so it ranks above one that only mentions them. Set by the application, not a parameter.
+    areas: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @classmethod
     def build(cls, filters: dict[str, list[str]] | None = None, **kwargs) -> "SearchParams":

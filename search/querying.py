@@ -9,7 +9,7 @@ from whoosh.query import And, NullQuery, Or, Query, Term
 
 from search.analysis import CJK, CJK_RUNS
 from search.params import MAX_QUERY_CHARS, MAX_QUERY_TERMS
-from search.schema import TEXT_FIELDS
+from search.schema import TEXT_FIELDS, facet_field
 from search.stopwords import is_stop
 from search.thesaurus import Concept, Thesaurus
 from search.thesaurus import default as default_thesaurus
@@ -131,12 +131,14 @@ class QueryBuilder:
         rendered = [f"acronyms:{a}" if a in self.acronyms else _quoted(a) for a in group]
         return "(" + " OR ".join(rendered) + ")"
 
-    def parse(self, q: str, any_word: bool = False) -> Query | None:
+    def parse(self, q: str, any_word: bool = False, areas=()) -> Query | None:
+        """The query for what was typed; `areas` are (words, country codes) pairs naming places
+        in the words (SearchParams.areas), each one topic of a plain query."""
         q = q[:MAX_QUERY_CHARS]
         if q.count('"') % 2:
             q = q.replace('"', " ")
         if not _STRICT.search(q):
-            return self._coordinated(q)
+            return self._coordinated(q, areas)
         parser = self._parsers[qparser.OrGroup if any_word else qparser.AndGroup]
         try:
             query = parser.parse(self.expand_synonyms(q))
@@ -155,7 +157,7 @@ class QueryBuilder:
                 return None
         return None if query is NullQuery else query
 
-    def _coordinated(self, q: str) -> Query | None:
+    def _coordinated(self, q: str, areas=()) -> Query | None:
         """A plain query: its topics, any of them, ranked by how many match (Coordinated).
 
         A concept of the thesaurus named in any of the six languages is one topic that matches
@@ -165,7 +167,12 @@ class QueryBuilder:
         one (the index holds the same pieces: analysis.CJKBigramFilter).
         """
         q = " ".join(q.split())
-        children, rest, position = [], [], 0
+        children = []
+        for words, codes in areas:
+            q, unit = self._area_query(q, words, codes)
+            if unit is not None:
+                children.append(unit)
+        rest, position = [], 0
         for start, end, concept in self.thesaurus.concepts_in(q):
             rest.append(q[position:start])
             position = end
@@ -187,6 +194,40 @@ class QueryBuilder:
             if parsed is not None and parsed is not NullQuery:
                 children.append(parsed)
         return Coordinated(children[:MAX_QUERY_TERMS]) if children else None
+
+    def _area_query(self, q: str, words: str, codes) -> tuple[str, Query | None]:
+        """A place named in the words as one topic: practices of its countries match it, and so
+        do those whose texts name it ("West Africa" is Senegal, Niger, Ghana... as well as the
+        words). Returns the query without those words, and the topic (None if not found)."""
+        found = re.search(rf"(?<!\w){re.escape(words)}(?!\w)", q, re.IGNORECASE) or (
+            re.search(re.escape(words), q) if CJK.search(words) else None  # no spaces in Chinese
+        )
+        if found is None or not codes:
+            return q, None
+        q = " ".join((q[: found.start()] + " " + q[found.end() :]).split())
+        return q, self.area_topic(words, codes)
+
+    def areas_topic(self, areas) -> Query:
+        """Practices of any of the areas (SearchParams.areas)."""
+        return Or([self.area_topic(words, codes) for words, codes in areas])
+
+    def area_topic(self, words: str, codes) -> Query:
+        """Practices of the countries, or whose texts name the place as typed, or its acronym
+        typed (a regional programme of "СНГ" lists no country)."""
+        parts: list[Query] = [Term(facet_field("country"), code) for code in codes]
+        for word in WORD.findall(words):
+            if is_acronym(word) and word.isascii():
+                parts.append(Term("acronyms", word.casefold()))
+            elif is_acronym(word):  # "СНГ": the acronyms field holds Latin capitals only
+                parsed = self._parsers[qparser.AndGroup].parse(word)
+                if parsed is not None and parsed is not NullQuery:
+                    parts.append(parsed)
+        phrase = _UNSAFE.sub(" ", words).strip()
+        if phrase:
+            literal = self._parsers[qparser.AndGroup].parse(f'"{phrase}"')
+            if literal is not None and literal is not NullQuery and not _has_errors(literal):
+                parts.append(literal)
+        return Or(parts)
 
     def _concept_query(self, concept: Concept, typed: str) -> Query | None:
         """The concept, as the index found it named in any language (schema field `concepts`),
@@ -298,7 +339,9 @@ def nearest(reader, word: str, live=None) -> str | None:
     other languages into English ones ("compran" into "company")."""
     maxdist = 1 if len(word) <= 7 else 2
     ranked = []
-    for candidate in reader.terms_within("spell", word, maxdist, prefix=1):
+    # Whoosh's automaton counts a swap of two letters as two edits: reach one further, then
+    # keep what is within `maxdist` counting a swap as one ("orgnaes" finds "organes").
+    for candidate in reader.terms_within("spell", word, maxdist + 1, prefix=1):
         edits = edit_distance(word, candidate)
         if candidate != word and edits <= maxdist:
             ranked.append((edits, -reader.doc_frequency("spell", candidate), candidate))

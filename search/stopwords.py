@@ -30,7 +30,19 @@ STOP_WORDS = {
     "ar": """في من إلى على عن مع هذا هذه ذلك تلك التي الذي الذين ما ماذا كيف أين متى هل لا لم
         لن أن إن كان كانت هو هي هم نحن أنا أو ثم قد كل بعض عند بين حتى أي و ب ل ف""",
 }
-ALL = frozenset(word for words in STOP_WORDS.values() for word in words.split())
+# Words a question about practices uses without naming its topic: every practice is some
+# countries' response to trafficking ("how do countries identify victims", "the role of
+# national committees"), so these tell practices apart no better than "the" does.
+SCAFFOLDING = {
+    "en": "countries country ways role used using against combat combating fight fighting",
+    "fr": "pays façons rôle lutter lutte contre combattre faire",
+    "es": "países país papel existen lucha luchar combatir hacer",
+    "ru": "страны странах стран роль борьба борьбе борьбы противодействие противодействии против",
+    "ar": "الدول الدولة البلدان مكافحة لمكافحة ومكافحة",
+}
+ALL = frozenset(
+    word for words in (*STOP_WORDS.values(), *SCAFFOLDING.values()) for word in words.split()
+)
 
 
 def is_stop(word: str) -> bool:

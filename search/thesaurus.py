@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 from search.multilingual import STEMMED, UN_LANGUAGES, contains, normalise, stems
+from search.stopwords import is_stop
 
 THESAURUS_FILE = Path(__file__).with_name("thesaurus.json")
 
@@ -179,7 +180,14 @@ class _QueryMatcher:
                         lengths[i : i + size], label_lengths
                     ):
                         start, end = words[i][0], words[i + len(label) - 1][1]
-                        if acronym and document and not text[start:end].rstrip("s").isupper():
+                        typed = text[start:end]
+                        # An acronym in lower case is a word in a query, unless a small word
+                        # of one of the languages: "au Sénégal" is not the African Union.
+                        if (
+                            acronym
+                            and not typed.rstrip("s").isupper()
+                            and (document or is_stop(typed))
+                        ):
                             continue
                         found.append((end - start, start, end, concept, language))
         for label, concept in self.plain if _CJK.search(folded) else ():

@@ -151,12 +151,16 @@ def _understood(index, params: SearchParams):
         for u in (understood.applied if understood else ())
         if u.value not in params.selected(u.facet)
     ]
-    if applied:
+    areas = understood.areas if understood else ()
+    if applied or areas:
         filters = {name: list(values) for name, values in params.filters}
         for u in applied:
             filters.setdefault(u.facet, []).append(u.value)
         narrowed = SearchParams.build(
-            filters, **{k: getattr(params, k) for k in _PLAIN_FIELDS}, q=understood.q
+            filters,
+            **{k: getattr(params, k) for k in _PLAIN_FIELDS},
+            q=understood.q,
+            areas=areas,
         )
         found = index.search(narrowed)
         if found.total:

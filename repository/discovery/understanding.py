@@ -1,10 +1,14 @@
 """What a query names besides its topic: places become filters, facet words become suggestions.
 
-- A country, an M49 region (or a subregion people name, such as "West Africa") or a UN regional
-  group, named in any of the six UN languages, is **applied** as a filter and taken out of the
-  words: "private sector Africa" searches "private sector" among practices that apply in Africa.
-  The words come from the UN's names (repository/data/un_names.csv) and
-  repository/data/place_words.json.
+- A country, an M49 region or a UN regional group, named in any of the six UN languages, is
+  **applied** as a filter and taken out of the words: "private sector Africa" searches "private
+  sector" among practices that apply in Africa. The words come from the UN's names
+  (repository/data/un_names.csv) and repository/data/place_words.json.
+- A sub-region ("West Africa", "Central Asia", "the Gulf", "the Balkans": the M49 sub-regions and
+  the groupings people name) is its countries: the region(s) they lie in are applied as the
+  filter, and the words stay in the query as one topic that practices of those countries match
+  (SearchParams.areas), so "NGOs Latin America" ranks Brazil's and Mexico's NGOs above the
+  United States' within the Americas.
 - A concept of the thesaurus that names a value of another facet (pillar, actor type, form of
   exploitation, target group, practice type, instrument) is **suggested**: the words stay in the
   query (the thesaurus already matches them in six languages) and the page offers the filter
@@ -22,7 +26,7 @@ from importlib import resources
 
 from repository import facets, geography
 from search.multilingual import normalise
-from search.stopwords import is_stop
+from search.stopwords import STOP_WORDS, is_stop
 from search.thesaurus import Thesaurus
 from search.thesaurus import default as default_thesaurus
 
@@ -51,6 +55,8 @@ class Understanding:
     q: str  # the words left to search
     applied: tuple[Understood, ...] = ()
     suggested: tuple[Understood, ...] = field(default=())
+    # Sub-regions named: (words as typed, country codes), for SearchParams.areas.
+    areas: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def _script(label: str) -> str:
@@ -76,32 +82,34 @@ def _folded(text: str) -> str:
     return " ".join(_WORD.findall(normalise(text)))
 
 
-@cache
-def _region_parts() -> frozenset[str]:
-    """Labels that name part of a region ("West Africa", "Central Asia", several words): the
-    region becomes the filter and the words stay in the query, so the part still ranks first.
-    One word ("Africa", "africain", "إفريقيا") names the region itself."""
-    words = json.loads(
+def _place_words() -> dict:
+    return json.loads(
         resources.files("repository").joinpath("data/place_words.json").read_text("utf-8")
     )
-    return frozenset(
-        _folded(label)
-        for labels in words["regions"].values()
-        for names in labels.values()
-        for label in names
-        if len(_folded(label).split()) > 1
-    )
+
+
+@cache
+def area_countries(key: str) -> tuple[str, ...]:
+    """The countries of a sub-region of place_words.json: its M49 sub-region(s) or
+    intermediate region(s) as repository.geography has them, or the codes it lists."""
+    entry = _place_words()["subregions"][key]
+    wanted = entry.get("m49") or []
+    wanted = {wanted} if isinstance(wanted, str) else set(wanted)
+    codes = set(entry.get("countries", []))
+    for country in geography.countries().values():
+        if country.subregion in wanted or country.intermediate_region in wanted:
+            codes.add(country.code)
+    return tuple(sorted(c for c in codes if geography.country(c) is not None))
 
 
 @cache
 def places() -> Thesaurus:
     """Countries, regions and UN groups as a thesaurus of their own (the same matching)."""
-    words = json.loads(
-        resources.files("repository").joinpath("data/place_words.json").read_text("utf-8")
-    )
+    words = _place_words()
     concepts = []
-    for key in ("regions", "un_groups"):
+    for key in ("regions", "subregions", "un_groups"):
         for value, labels in words[key].items():
+            labels = labels.get("labels", labels)  # a sub-region lists its countries too
             concepts.append(_concept(f"{key}:{value}", key, value, labels))
     aliases = words["countries"]
     for country in geography.countries().values():
@@ -117,21 +125,62 @@ def places() -> Thesaurus:
     return Thesaurus({"version": "places", "concepts": concepts})
 
 
+@cache
+def _foreign_small_words() -> frozenset[str]:
+    english = set(STOP_WORDS["en"].split())
+    return frozenset(
+        word
+        for language, words in STOP_WORDS.items()
+        if language != "en"
+        for word in words.split()
+        if word not in english
+    )
+
+
+def _foreign(q: str) -> bool:
+    """Whether the query has small words of a language other than English."""
+    return any(w in _foreign_small_words() for w in _WORD.findall(q.casefold()))
+
+
+def _capitals_only(concept, typed: str) -> bool:
+    """Whether the words typed are, not in capitals, a name the place has only in capitals."""
+    if typed.isupper():
+        return False
+    return any(
+        label.isupper() and label.casefold() == typed.casefold()
+        for language in concept.labels
+        for label in concept.all_labels(language)
+    )
+
+
 def understand(q: str) -> Understanding:
     """Places to apply and facet values to suggest, from a plain query (quoted phrases and
     operators ask for the words exactly: they are left alone)."""
     if not q.strip() or _STRICT.search(q):
         return Understanding(q=q)
-    applied, kept, position = [], [], 0
+    applied, kept, areas, position = [], [], [], 0
+    # In a query with words of another language than English, an acronym names a place only
+    # in capitals, as in a document: "se usa" is Spanish for "is used", not the United States
+    # ("trafficking in the usa" still is).
+    foreign = _foreign(q)
     for start, end, concept in places().concepts_in(q):
+        if foreign and _capitals_only(concept, q[start:end]):
+            continue
         facet_key, value = next(iter(concept.facet.items()))
-        facet = PLACE_FACETS[facet_key]
-        if not any(u.facet == facet and u.value == value for u in applied):
-            applied.append(Understood(facet, value, q[start:end]))
         kept.append(q[position:start])
-        if _folded(q[start:end]) in _region_parts():
-            kept.append(q[start:end])
         position = end
+        if facet_key == "subregions":
+            codes = area_countries(value)
+            if not codes:
+                continue
+            areas.append((q[start:end], codes))
+            kept.append(q[start:end])  # the words stay: they rank the area's practices first
+            found = [("region", r) for r in sorted({geography.country(c).region for c in codes})]
+        else:
+            found = [(PLACE_FACETS[facet_key], value)]
+        for facet, value in found:
+            if not any(u.facet == facet and u.value == value for u in applied):
+                applied.append(Understood(facet, value, q[start:end]))
     kept.append(q[position:])
     rest = " ".join(" ".join(kept).split())
     if not [w for w in _WORD.findall(rest) if not is_stop(w)]:
@@ -143,4 +192,6 @@ def understand(q: str) -> Understanding:
                 facet = facets.BY_KEY[facet_key].name
                 if not any(s.facet == facet and s.value == value for s in suggested):
                     suggested.append(Understood(facet, value, q[start:end]))
-    return Understanding(q=rest, applied=tuple(applied), suggested=tuple(suggested))
+    return Understanding(
+        q=rest, applied=tuple(applied), suggested=tuple(suggested), areas=tuple(areas)
+    )

@@ -191,8 +191,9 @@ def test_corrections_prefer_fewer_edits_over_more_frequent_words(tmp_path):
     index.rebuild([*prosecutors, doc(9, "Prosecution of traffickers", "Prosecution")], seq=0)
     # "prosecutors" is in five documents and two edits away; "prosecution" in one, one edit.
     assert index.search(SearchParams(q="prosecuton")).searched == "prosecution"
-    # A swap of two letters counts as one edit.
+    # A swap of two letters counts as one edit, in short words too (one edit allowed there).
     assert index.search(SearchParams(q="porsecution")).searched == "prosecution"
+    assert index.search(SearchParams(q="ntework")).searched == "network"
 
 
 def test_stop_words_and_thesaurus_words_of_other_languages_are_never_corrected(tmp_path):
@@ -395,3 +396,46 @@ def test_a_page_by_relevance_is_the_full_sort_of_scores_then_recency_cut():
         for start, count in ((0, 20), (20, 20), (40, 7), (480, 20)):
             page = SearchIndex._page(hits, results, Ranks, scores, "relevance", start, count)
             assert page.tolist() == full[start : start + count].tolist()
+
+
+def test_an_area_named_in_the_words_ranks_practices_of_its_countries_first(tmp_path):
+    index = SearchIndex(tmp_path / "ix", embedder=None)
+    index.rebuild(
+        [
+            # Has every word but is not in West Africa: the words alone find it, and not
+            # Senegal's shelter (which never names the area).
+            doc(1, "Shelter in Cape Town", "On the west coast of South Africa.", countries=["ZAF"]),
+            doc(2, "Shelter in Dakar", "A shelter for women.", countries=["SEN"]),
+            doc(3, "Regional shelter programme", "Shelters across West Africa."),
+            doc(4, "Police training", "Training in Niamey.", countries=["NER"]),
+        ],
+        seq=0,
+    )
+    plain = SearchParams(q="shelter West Africa", per_page=10)
+    words_only = index.search(plain).ids
+    assert 1 in words_only and 2 not in words_only and 4 not in words_only
+    areas = (("West Africa", ("SEN", "NER", "GHA")),)
+    ranked = index.search(SearchParams(q="shelter West Africa", per_page=10, areas=areas)).ids
+    # Senegal's shelter and the programme naming the area first, then Niger's practice of
+    # the area (not about shelters), then the rest.
+    assert set(ranked[:2]) == {2, 3} and ranked[2:] == [4, 1]
+    # The area is one topic among the words: the practices of its countries join the results.
+    assert set(ranked) == set(words_only) | {2, 4}
+    index.close()
+
+
+def test_words_every_practice_shares_do_not_count_as_topics(tmp_path):
+    index = SearchIndex(tmp_path / "ix", embedder=None)
+    index.rebuild(
+        [
+            doc(1, "Shelter for victims", "How countries run a shelter for victims."),
+            doc(2, "Shelter network", "Women are housed in a shelter."),
+            doc(3, "Countries and their roles", "A list of countries and the role each plays."),
+        ],
+        seq=0,
+    )
+    # "countries" and "role" name no topic in a question about practices: a practice having
+    # both but not what the question is about is not found (two of three words would do).
+    found = index.search(SearchParams(q="the role of countries in shelter")).ids
+    assert sorted(found) == [1, 2]
+    index.close()

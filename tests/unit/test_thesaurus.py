@@ -142,3 +142,12 @@ def test_words_are_stemmed_the_same_by_requests_running_at_once():
     finally:
         sys.setswitchinterval(interval)
     assert failures == []
+
+
+def test_a_small_word_of_a_language_is_never_read_as_an_acronym():
+    from search.thesaurus import default
+
+    # "au" is French for "in the": "au Sénégal" does not name the African Union; "AU" does.
+    named = {c.id for _s, _e, c in default().concepts_in("mendicité des enfants au Sénégal")}
+    assert "african_union" not in named
+    assert "african_union" in {c.id for _s, _e, c in default().concepts_in("AU campaign")}

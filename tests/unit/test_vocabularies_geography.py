@@ -96,3 +96,40 @@ def test_lists_follow_collation_not_code_points():
     assert names.index("Afghanistan") < names.index("Åland Islands") < names.index("Albania")
     french = [c.name_in("fr") for c in geography.sorted_for("fr")]
     assert french.index("Égypte") < french.index("El Salvador") < french.index("Érythrée")
+
+
+def test_every_sub_region_people_name_is_countries_and_words_in_six_languages():
+    from repository.discovery.understanding import _place_words, area_countries, understand
+
+    subregions = _place_words()["subregions"]
+    for key, entry in subregions.items():
+        assert set(entry["labels"]) == set(geography.UN_LANGUAGES), key
+        assert all(entry["labels"][language] for language in geography.UN_LANGUAGES), key
+        assert area_countries(key), key
+    # M49 sub-regions come from the country data; the others list their countries.
+    assert set(area_countries("western_africa")) >= {"SEN", "NER", "NGA", "GHA"}
+    assert "KEN" not in area_countries("western_africa")
+    assert set(area_countries("central_asia")) == {"KAZ", "KGZ", "TJK", "TKM", "UZB"}
+    assert set(area_countries("gulf")) == {"BHR", "KWT", "OMN", "QAT", "SAU", "ARE"}
+    # Understood in any language, the words kept (they rank the area's practices first), the
+    # region(s) its countries lie in applied: the Arab States span Africa and Asia.
+    found = understand("refugios en los países árabes")
+    assert found.q == "refugios en los países árabes"
+    assert {u.value for u in found.applied} == {"africa", "asia"}
+    assert [words for words, _codes in found.areas] == ["países árabes"]
+    # A one-word sub-region is a sub-region, not its whole continent.
+    assert understand("Balkans").areas and understand("Balkans").q == "Balkans"
+    assert not understand("Africa").areas and understand("Africa").q == ""
+
+
+def test_a_place_known_by_capitals_is_not_read_into_a_word_of_another_language():
+    from repository.discovery.understanding import understand
+
+    # "se usa" is Spanish for "is used"; typed in capitals, or among English words, it is the
+    # United States.
+    assert understand("cómo se usa la tecnología contra la trata").applied == ()
+    assert [u.value for u in understand("trata en USA").applied] == ["USA"]
+    assert [u.value for u in understand("trafficking in the usa").applied] == ["USA"]
+    # A name with two capitals is no acronym: Côte d'Ivoire in Russian, inflected.
+    found = understand("какао-плантации Кот-д'Ивуара и Ганы")
+    assert {u.value for u in found.applied} == {"CIV", "GHA"}
