@@ -26,8 +26,10 @@ from search.fusion import Fusion
 from search.highlighting import snippet
 from search.params import FACETS, SearchParams, SearchResult
 from search.querying import Coordinated, QueryBuilder, load_synonyms
-from search.schema import TEXT_FIELDS, make_schema, to_fields
-from search.scoring import Evaluator, Unsupported, field_lengths, numeric_column, read_postings
+from search.schema import make_schema, to_fields
+from search.scoring import Evaluator, Unsupported, read_postings
+from search.segments import SegmentArrays
+from search.segments import paths as array_paths
 from search.snapshot import Snapshot
 from search.vectors import (
     SegmentVectors,
@@ -97,6 +99,8 @@ class SearchIndex:
         self._digests = integrity.FileDigests()
         # Vectors of the open snapshot's segments by (generation directory, segment id).
         self._segments: dict[tuple[str, str], SegmentVectors] = {}
+        # The same for the other arrays of each segment (search.segments).
+        self._arrays: dict[tuple[str, str], SegmentArrays] = {}
         self._opened: dict[str, integrity.Signature | None] = {}  # files of the open searcher
         # Why the open index was found damaged, until a rebuild replaces it (the writer looks).
         self.damage: str | None = None
@@ -299,7 +303,7 @@ class SearchIndex:
                 raise
             finally:
                 ix.close()
-            self._write_vector_files(directory)
+            self._write_segment_files(directory)
             # The manifest first: readers wait for it after a commit (search.integrity).
             self._write_manifest(directory)
             self._forget_vectors(directory, replaced - {item["vkey"] for item in fields})
@@ -367,7 +371,7 @@ class SearchIndex:
             ix.close()
             if self.vector_cache() is not None:
                 self.vector_cache().keep_only(keys)
-            self._write_vector_files(directory)
+            self._write_segment_files(directory)
             self._write_manifest(directory)
             self._write_seq(directory, seq)
             link = self.root / f"current.{time.time_ns()}"
@@ -438,7 +442,8 @@ class SearchIndex:
                     searcher.close()
                     continue
                 self._generation += 1
-                snapshot = Snapshot(searcher.reader(), self._generation)
+                parts = self._segment_arrays(directory, searcher.reader())
+                snapshot = Snapshot(searcher.reader(), self._generation, parts)
                 snapshot.vectors = self._vector_table(snapshot, directory)
             except IndexUnavailable:
                 raise
@@ -486,9 +491,29 @@ class SearchIndex:
             self._searcher.close()
         self._searcher = self._snapshot = self._target = None
         self._segments = {}
+        self._arrays = {}
         self._opened = {}
         self._cache.clear()
         raise IndexUnavailable(reason)
+
+    def _segment_arrays(self, directory: Path, reader) -> list[SegmentArrays]:
+        """Each segment's arrays: kept from an earlier snapshot, mapped from the writer's
+        files, or read from the segment (an index written before the files, or sharing off)."""
+        mapped = shared_files_enabled()
+        parts, held = [], {}
+        for leaf, _offset in reader.leaf_readers():
+            segment = _segment_id(leaf)
+            part = self._arrays.get((str(directory), segment)) if segment else None
+            if part is None or (mapped and not part.mapped):
+                loaded = None
+                if mapped and segment:
+                    loaded = SegmentArrays.load(directory, segment, leaf.doc_count_all())
+                part = loaded or part or SegmentArrays.compute(leaf)
+            parts.append(part)
+            if segment:
+                held[(str(directory), segment)] = part
+        self._arrays = held  # those of segments merged away are let go (and unmapped)
+        return parts
 
     def _segment_vectors(self, directory: Path, leaf, keys: np.ndarray, mapped: bool):
         """One segment's vectors: kept from an earlier snapshot, mapped from the writer's
@@ -508,7 +533,7 @@ class SearchIndex:
         if self.vector_cache() is None:
             return None
         mapped = shared_files_enabled()
-        keys = numeric_column(snapshot.reader, "vkey", snapshot.size)
+        keys = snapshot.vkeys
         parts, held = [], {}
         for leaf, offset in snapshot.reader.leaf_readers():
             own = keys[offset : offset + leaf.doc_count_all()]
@@ -519,51 +544,65 @@ class SearchIndex:
         self._segments = held  # parts of segments merged away are let go (and unmapped)
         return VectorTable(parts, snapshot.live, self.embedder.dim)
 
+    @staticmethod
+    def _segment_file_names(directory: Path) -> list[str]:
+        return sorted(p.name for pattern in ("vec-*", "arr-*") for p in directory.glob(pattern))
+
     def complete_vector_files(self) -> None:
-        """Write the vector files an index lacks (one written before they existed, or while
+        """Write the segment files an index lacks (one written before they existed, or while
         the model was off), without waiting for the next commit. IndexBusy if locked."""
-        if self.vector_cache() is None:
-            return
         with self._write_lock, self._writer_lock(wait=False):
             directory = self.current_dir()
             if directory is None or integrity.problem(directory, self._digests):
                 return  # nothing to complete, or damage: the repair's business
-            before = sorted(p.name for p in directory.glob("vec-*"))
-            self._write_vector_files(directory)
-            if sorted(p.name for p in directory.glob("vec-*")) == before:
+            before = self._segment_file_names(directory)
+            self._write_segment_files(directory)
+            if self._segment_file_names(directory) == before:
                 return
             self._write_manifest(directory)
         with self._lock:
             self._target = None  # reopen, mapping the new files
         self.mark_stale()
 
-    def _write_vector_files(self, directory: Path) -> None:
-        """After a commit, under the writer lock: write the vector rows of every segment that
-        has none yet, and remove those of segments merged away (before the manifest, which
-        then lists exactly these files)."""
+    def _write_segment_files(self, directory: Path) -> None:
+        """After a commit, under the writer lock: write the arrays and vector rows of every
+        segment that has none yet, and remove those of segments merged away (before the
+        manifest, which then lists exactly these files)."""
         cache = self.vector_cache()
         wanted = set()
-        if cache is not None:
-            ix = self._open(directory)
-            try:
-                with ix.reader() as reader:
-                    for leaf, _offset in reader.leaf_readers():
-                        segment = _segment_id(leaf)
-                        if segment is None:
-                            continue
-                        name = _vector_file_name(cache, segment)
-                        wanted |= {p.name for p in SegmentVectors.paths(directory, name)}
-                        if all(p.exists() for p in SegmentVectors.paths(directory, name)):
-                            continue
-                        keys = numeric_column(leaf, "vkey", leaf.doc_count_all())
-                        part = self._segments.get((str(directory), segment))
-                        part = part or SegmentVectors.from_cache(keys, cache, self.embedder.dim)
-                        part.save(directory, name)
-            finally:
-                ix.close()
-        for path in directory.glob("vec-*"):
-            if path.name not in wanted:
-                path.unlink(missing_ok=True)
+        ix = self._open(directory)
+        try:
+            with ix.reader() as reader:
+                for leaf, _offset in reader.leaf_readers():
+                    segment = _segment_id(leaf)
+                    if segment is None:
+                        continue
+                    arrays = self._arrays.get((str(directory), segment))
+                    files = array_paths(directory, segment).values()
+                    wanted |= {p.name for p in files}
+                    if not all(p.exists() for p in files):
+                        arrays = arrays or SegmentArrays.compute(leaf)
+                        arrays.save(directory, segment)
+                        self._arrays[(str(directory), segment)] = arrays
+                    if cache is None:
+                        continue
+                    name = _vector_file_name(cache, segment)
+                    wanted |= {p.name for p in SegmentVectors.paths(directory, name)}
+                    if all(p.exists() for p in SegmentVectors.paths(directory, name)):
+                        continue
+                    if arrays is None:
+                        size = leaf.doc_count_all()
+                        arrays = SegmentArrays.load(directory, segment, size)
+                        arrays = arrays or SegmentArrays.compute(leaf)
+                    keys = np.asarray(arrays.column("vkey"))
+                    part = self._segments.get((str(directory), segment))
+                    part = part or SegmentVectors.from_cache(keys, cache, self.embedder.dim)
+                    part.save(directory, name)
+        finally:
+            ix.close()
+        for path in self._segment_file_names(directory):
+            if path not in wanted:
+                (directory / path).unlink(missing_ok=True)
 
     def warm(self) -> None:
         """Open the current reader and build its arrays now (the writer calls this after a
@@ -575,11 +614,7 @@ class SearchIndex:
     def _lengths(self, searcher, snapshot: Snapshot) -> dict:
         with self._lock:
             if snapshot.lengths is None:
-                reader = searcher.reader()
-                snapshot.lengths = {
-                    field: field_lengths(reader, field, snapshot.size)
-                    for field in (*TEXT_FIELDS, "acronyms", "concepts")
-                }
+                snapshot.lengths = snapshot.field_lengths()
             return snapshot.lengths
 
     def document_versions(self) -> dict[int, str]:
@@ -782,3 +817,4 @@ class SearchIndex:
                 self._searcher.close()
             self._searcher = self._snapshot = None
             self._segments = {}
+            self._arrays = {}
