@@ -291,7 +291,7 @@ class SearchIndex:
                 ix.close()
                 raise IndexBusy(str(error)) from error
             try:
-                replaced = self._vector_keys(ix, [d["id"] for d in upserts] + deletes)
+                replaced = self._vector_keys(writer, [d["id"] for d in upserts] + deletes)
                 fields = self._with_vectors(upserts)
                 for item in fields:
                     writer.update_document(**item)
@@ -312,14 +312,15 @@ class SearchIndex:
         self.mark_stale()
 
     @staticmethod
-    def _vector_keys(ix, practice_ids) -> set[int]:
-        """The vector keys the given practices have in the index now."""
+    def _vector_keys(writer, practice_ids) -> set[int]:
+        """The vector keys the given practices have in the index now (read with the writer's
+        own searcher, which it keeps open for replacing documents anyway)."""
         keys = set()
-        with ix.searcher() as searcher:
-            for practice_id in practice_ids:
-                stored = searcher.document(id=str(practice_id))
-                if stored and stored.get("vkey"):
-                    keys.add(int(stored["vkey"]))
+        searcher = writer.searcher()
+        for practice_id in practice_ids:
+            stored = searcher.document(id=str(practice_id))
+            if stored and stored.get("vkey"):
+                keys.add(int(stored["vkey"]))
         return keys
 
     def _forget_vectors(self, directory: Path, keys: set[int]) -> None:
