@@ -111,6 +111,7 @@ def timed(function, *args):
 
 
 def build_fts(database_path: Path, documents: list[dict]) -> sqlite3.Connection:
+    (database_path / "fts.db").unlink(missing_ok=True)  # an earlier run's (--keep)
     connection = sqlite3.connect(database_path / "fts.db")
     connection.execute(
         "CREATE VIRTUAL TABLE docs USING fts5(title, summary, body, "
