@@ -91,6 +91,7 @@ class SearchIndex:
         self._lock = threading.RLock()  # Whoosh searchers are not safe to share across threads
         self._write_lock = threading.Lock()
         self._searcher = None
+        self._retired = None  # the searcher before, still open for requests under way
         self._snapshot: Snapshot | None = None
         self._target: str | None = None
         self._generation = 0
@@ -451,7 +452,11 @@ class SearchIndex:
             except Exception as error:
                 raise IndexUnavailable(f"cannot read the index: {error!r}") from error
             if self._searcher is not None:
-                self._searcher.close()
+                # A request that took the old searcher just before may still be reading it
+                # (stored fields of its page): it is closed at the next reopen, not now.
+                if self._retired is not None:
+                    self._retired.close()
+                self._retired = self._searcher
             self._searcher, self._snapshot, self._target = searcher, snapshot, str(directory)
             self._opened = integrity.signatures(directory, manifest["files"])
             self.damage = None
@@ -814,8 +819,9 @@ class SearchIndex:
 
     def close(self) -> None:
         with self._lock:
-            if self._searcher is not None:
-                self._searcher.close()
-            self._searcher = self._snapshot = None
+            for searcher in (self._searcher, self._retired):
+                if searcher is not None:
+                    searcher.close()
+            self._searcher = self._snapshot = self._retired = None
             self._segments = {}
             self._arrays = {}

@@ -181,3 +181,15 @@ def test_sharing_is_on_unless_turned_off_by_either_name():
     assert not shared_files_enabled({SHARED_SETTING: "off"})
     assert not shared_files_enabled({OLD_SHARED_SETTING: "off"})
     assert shared_files_enabled({SHARED_SETTING: "on", OLD_SHARED_SETTING: "off"})
+
+
+def test_a_search_under_way_when_the_index_reopens_still_answers(writer):
+    reader = SearchIndex(writer.root, embedder=None)
+    searcher, snapshot = reader._fresh()  # what a request holds while it builds its page
+    writer.apply([practice(41)], [], seq=1)
+    reader.mark_stale()
+    reader._fresh()  # another request reopens meanwhile
+    result = reader._search(searcher, snapshot, SearchParams(q="shelter"))
+    assert result.total and len(result.cards) == len(result.ids)
+    assert reader.search(SearchParams(sort="added")).ids[0] == 41  # the new one
+    reader.close()
