@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
+from whoosh.reading import SegmentReader
 
 from search import integrity, semantic
 from search.analysis import analysis_version
@@ -578,32 +579,34 @@ class SearchIndex:
         wanted = set()
         ix = self._open(directory)
         try:
-            with ix.reader() as reader:
-                for leaf, _offset in reader.leaf_readers():
-                    segment = _segment_id(leaf)
-                    if segment is None:
-                        continue
-                    arrays = self._arrays.get((str(directory), segment))
-                    files = array_paths(directory, segment).values()
-                    wanted |= {p.name for p in files}
+            # Only segments without files are opened: opening a reader of every segment
+            # took 150 ms at 100k practices, for files that exist but one pair.
+            for info in ix._segments():
+                segment = info.segment_id()
+                arrays = self._arrays.get((str(directory), segment))
+                files = array_paths(directory, segment).values()
+                wanted |= {p.name for p in files}
+                vectors = ()
+                if cache is not None:
+                    name = _vector_file_name(cache, segment)
+                    vectors = SegmentVectors.paths(directory, name)
+                    wanted |= {p.name for p in vectors}
+                if all(p.exists() for p in (*files, *vectors)):
+                    continue
+                with SegmentReader(ix.storage, ix.schema, info) as leaf:
                     if not all(p.exists() for p in files):
                         arrays = arrays or SegmentArrays.compute(leaf)
                         arrays.save(directory, segment)
                         self._arrays[(str(directory), segment)] = arrays
-                    if cache is None:
-                        continue
-                    name = _vector_file_name(cache, segment)
-                    wanted |= {p.name for p in SegmentVectors.paths(directory, name)}
-                    if all(p.exists() for p in SegmentVectors.paths(directory, name)):
+                    if cache is None or all(p.exists() for p in vectors):
                         continue
                     if arrays is None:
-                        size = leaf.doc_count_all()
-                        arrays = SegmentArrays.load(directory, segment, size)
+                        arrays = SegmentArrays.load(directory, segment, leaf.doc_count_all())
                         arrays = arrays or SegmentArrays.compute(leaf)
-                    keys = np.asarray(arrays.column("vkey"))
-                    part = self._segments.get((str(directory), segment))
-                    part = part or SegmentVectors.from_cache(keys, cache, self.embedder.dim)
-                    part.save(directory, name)
+                keys = np.asarray(arrays.column("vkey"))
+                part = self._segments.get((str(directory), segment))
+                part = part or SegmentVectors.from_cache(keys, cache, self.embedder.dim)
+                part.save(directory, name)
         finally:
             ix.close()
         for path in self._segment_file_names(directory):
