@@ -70,7 +70,7 @@ def timed_steps():
     return found
 
 
-def publish_searchable(sync: IndexSync, database: Database, count: int = 5) -> None:
+def publish_searchable(sync: IndexSync, database: Database, count: int) -> None:
     """The same measure as search_bench.py's."""
     worker = IndexWorker(sync, interval=1.0)
     worker.start()
@@ -93,7 +93,7 @@ def publish_searchable(sync: IndexSync, database: Database, count: int = 5) -> N
     latencies.sort()
     print(
         f"publish searchable: p50 {statistics.median(latencies):.0f} ms, "
-        f"max {latencies[-1]:.0f} ms (n={count}, commit to found, writer notified); "
+        f"p95 {latencies[int(len(latencies) * 0.95)]:.0f} ms, max {latencies[-1]:.0f} ms (n={count}, commit to found, writer notified); "
         f"{failed} searches failed meanwhile"
     )
 
@@ -102,6 +102,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--keep", type=Path, required=True, help="a search_bench size directory")
     parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--publishes", type=int, default=15)
     parser.add_argument("--profile", action="store_true", help="print cProfile's top functions")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="publish-profile-"))
@@ -139,7 +140,7 @@ def main() -> None:
         print(f"segments now: {segments}; documents: {reader._fresh()[1].size}")
         if args.profile:
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
-        publish_searchable(sync, database)
+        publish_searchable(sync, database, args.publishes)
         reader.close()
         writer.close()
         database.dispose()
