@@ -494,9 +494,10 @@ class SearchIndex:
         """Stop answering from damaged files: searches get 503 until the writer rebuilds."""
         if self.damage != reason:
             self.damage = reason
-        if self._searcher is not None:
-            self._searcher.close()
-        self._searcher = self._snapshot = self._target = None
+        for searcher in (self._searcher, self._retired):
+            if searcher is not None:
+                searcher.close()
+        self._searcher = self._snapshot = self._target = self._retired = None
         self._segments = {}
         self._arrays = {}
         self._opened = {}
