@@ -1,19 +1,25 @@
-"""Memory of `practices serve` with 1 and 2 workers at 10k practices: the vector matrix kept in
-each worker's memory against the matrix files every worker maps read-only (search/vectors.py).
+"""Memory of `practices serve` with 1 and 2 workers: the vector matrix and the segments' arrays
+kept in each worker's memory against the files every worker maps read-only (search/vectors.py,
+search/segments.py).
 
     .venv/bin/python benchmarks/worker_memory.py [--size 10000] [--work DIR] [--port 8150]
+    .venv/bin/python benchmarks/worker_memory.py --from-bench /work/bench/size-100000 --work DIR
 
-`--before DIR` also measures another checkout (the code before this change) the same way.
-Builds (or reuses, with --work) an SQLite database of synthetic practices and its index with
-vectors, then for each way and number of workers starts the server, runs the same searches
+`--before DIR` also measures another checkout (the code before this change) the same way, with
+its default settings. Builds (or reuses, with --work) an SQLite database of synthetic practices
+and its index with vectors; `--from-bench` copies those a `search_bench.py --keep` run left
+instead (the first embedding of 100k practices takes a quarter of an hour). Then for each way
+and number of workers starts the server, runs the same searches
 (words and meaning) through HTTP from two clients, and reads every worker's peak RSS (VmHWM in
 /proc/PID/status) and its RSS and PSS now (/proc/PID/smaps_rollup). PSS counts a page shared by
 N processes as 1/N in each, so the sum of the workers' PSS is what they cost together.
-Semantic search is on (the default deployment). No 100k runs on a shared machine.
+Semantic search is on (the default deployment). Run sizes over 10k only when nothing else
+heavy runs on the machine.
 """
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -46,7 +52,8 @@ def env_for(work: Path, shared: bool, code: Path = ROOT) -> dict:
         "PRACTICES_UPLOAD_DIR": str(work / "uploads"),
         "PRACTICES_DEBUG": "1",
         "PRACTICES_RATE_LIMIT_PER_MINUTE": "0",
-        "PRACTICES_SHARED_VECTORS": "on" if shared else "off",
+        "PRACTICES_SHARED_FILES": "on" if shared else "off",
+        "PRACTICES_SHARED_VECTORS": "on" if shared else "off",  # its name before
         "PYTHONPATH": str(code),
     }
 
@@ -60,10 +67,14 @@ def practices(work: Path, *args: str) -> None:
     )
 
 
-def prepare(work: Path, size: int) -> None:
+def prepare(work: Path, size: int, bench: Path | None = None) -> None:
     if (work / "index" / "current").exists():
         return
     work.mkdir(parents=True, exist_ok=True)
+    if bench is not None:
+        shutil.copyfile(bench / "bench.db", work / "practices.db")
+        shutil.copytree(bench / "index", work / "index", symlinks=True)
+        return
     practices(work, "db", "upgrade")
     practices(work, "seed", "--synthetic", str(size), "--seed", "1")
     practices(work, "reindex")
@@ -164,22 +175,24 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=10_000)
     parser.add_argument("--work", type=Path, default=None, help="reuse this directory")
     parser.add_argument("--port", type=int, default=8150)
+    parser.add_argument(
+        "--from-bench", type=Path, help="a search_bench.py --keep size directory to copy"
+    )
     parser.add_argument("--rounds", type=int, default=40, help="searches per client")
     parser.add_argument(
         "--before", type=Path, help="a checkout of the code before (its numbers printed first)"
     )
     args = parser.parse_args()
-    if args.size > 10_000:
-        sys.exit("at most 10000 here: the machine is shared")
     work = args.work or Path(f"/tmp/practices-memory-{args.size}")
-    prepare(work, args.size)
+    prepare(work, args.size, args.from_bench)
     mb = 1024
-    print(f"{args.size} synthetic practices, semantic search on; MB (1 MB = 1024 KiB)")
+    size = "synthetic" if args.from_bench else f"{args.size} synthetic"
+    print(f"{size} practices, semantic search on; MB (1 MB = 1024 KiB)")
     print(
-        f"{'vector matrix':24} {'workers':>7} {'peak RSS each':>16} {'RSS sum':>8} {'PSS sum':>8}"
+        f"{'vectors and arrays':24} {'workers':>7} {'peak RSS each':>16} {'RSS sum':>8} {'PSS sum':>8}"
     )
     results = {}
-    ways = [("before", False, args.before)] if args.before else []
+    ways = [("before", True, args.before)] if args.before else []
     ways += [("in each worker", False, ROOT), ("mapped files", True, ROOT)]
     for label, shared, code in ways:
         for workers in (1, 2):

@@ -4,6 +4,7 @@ It takes plain documents (dicts) and search parameters and returns plain results
 facet counts and snippets. It imports nothing from the application.
 """
 
+from search import buffers  # noqa: F401 - installed on import, before any index is opened
 from search.engine import IndexBusy, IndexUnavailable, SearchIndex
 from search.params import FACETS, SORTS, SearchParams, SearchResult
 

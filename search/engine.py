@@ -22,6 +22,7 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import _lenfield
 from whoosh.index import LockError
+from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
 from search import integrity, semantic
@@ -30,8 +31,10 @@ from search.fusion import Fusion
 from search.highlighting import snippet
 from search.params import FACETS, SearchParams, SearchResult
 from search.querying import Coordinated, QueryBuilder, load_synonyms
-from search.schema import TEXT_FIELDS, make_schema, to_fields
-from search.scoring import Evaluator, Unsupported, field_lengths, numeric_column, read_postings
+from search.schema import make_schema, to_fields
+from search.scoring import Evaluator, Unsupported, read_postings
+from search.segments import SegmentArrays
+from search.segments import paths as array_paths
 from search.snapshot import Snapshot
 from search.vectors import (
     SegmentVectors,
@@ -126,6 +129,7 @@ class SearchIndex:
         self._lock = threading.RLock()  # Whoosh searchers are not safe to share across threads
         self._write_lock = threading.Lock()
         self._searcher = None
+        self._retired = None  # the searcher before, still open for requests under way
         self._snapshot: Snapshot | None = None
         self._target: str | None = None
         self._generation = 0
@@ -134,6 +138,8 @@ class SearchIndex:
         self._digests = integrity.FileDigests()
         # Vectors of the open snapshot's segments by (generation directory, segment id).
         self._segments: dict[tuple[str, str], SegmentVectors] = {}
+        # The same for the other arrays of each segment (search.segments).
+        self._arrays: dict[tuple[str, str], SegmentArrays] = {}
         self._opened: dict[str, integrity.Signature | None] = {}  # files of the open searcher
         # Why the open index was found damaged, until a rebuild replaces it (the writer looks).
         self.damage: str | None = None
@@ -324,7 +330,7 @@ class SearchIndex:
                 ix.close()
                 raise IndexBusy(str(error)) from error
             try:
-                replaced = self._vector_keys(ix, [d["id"] for d in upserts] + deletes)
+                replaced = self._vector_keys(writer, [d["id"] for d in upserts] + deletes)
                 fields = self._with_vectors(upserts)
                 for item in fields:
                     writer.update_document(**item)
@@ -336,7 +342,7 @@ class SearchIndex:
                 raise
             finally:
                 ix.close()
-            self._write_vector_files(directory)
+            self._write_segment_files(directory)
             # The manifest first: readers wait for it after a commit (search.integrity).
             self._write_manifest(directory)
             self._forget_vectors(directory, replaced - {item["vkey"] for item in fields})
@@ -345,14 +351,15 @@ class SearchIndex:
         self.mark_stale()
 
     @staticmethod
-    def _vector_keys(ix, practice_ids) -> set[int]:
-        """The vector keys the given practices have in the index now."""
+    def _vector_keys(writer, practice_ids) -> set[int]:
+        """The vector keys the given practices have in the index now (read with the writer's
+        own searcher, which it keeps open for replacing documents anyway)."""
         keys = set()
-        with ix.searcher() as searcher:
-            for practice_id in practice_ids:
-                stored = searcher.document(id=str(practice_id))
-                if stored and stored.get("vkey"):
-                    keys.add(int(stored["vkey"]))
+        searcher = writer.searcher()
+        for practice_id in practice_ids:
+            stored = searcher.document(id=str(practice_id))
+            if stored and stored.get("vkey"):
+                keys.add(int(stored["vkey"]))
         return keys
 
     def _forget_vectors(self, directory: Path, keys: set[int]) -> None:
@@ -406,7 +413,7 @@ class SearchIndex:
             count = sum(count for _segment, _keys, count in written)
             if self.vector_cache() is not None:
                 self.vector_cache().keep_only(keys)
-            self._write_vector_files(directory)
+            self._write_segment_files(directory)
             self._write_manifest(directory)
             self._write_seq(directory, seq)
             link = self.root / f"current.{time.time_ns()}"
@@ -565,14 +572,19 @@ class SearchIndex:
                     searcher.close()
                     continue
                 self._generation += 1
-                snapshot = Snapshot(searcher.reader(), self._generation)
+                parts = self._segment_arrays(directory, searcher.reader())
+                snapshot = Snapshot(searcher.reader(), self._generation, parts)
                 snapshot.vectors = self._vector_table(snapshot, directory)
             except IndexUnavailable:
                 raise
             except Exception as error:
                 raise IndexUnavailable(f"cannot read the index: {error!r}") from error
             if self._searcher is not None:
-                self._searcher.close()
+                # A request that took the old searcher just before may still be reading it
+                # (stored fields of its page): it is closed at the next reopen, not now.
+                if self._retired is not None:
+                    self._retired.close()
+                self._retired = self._searcher
             self._searcher, self._snapshot, self._target = searcher, snapshot, str(directory)
             self._opened = integrity.signatures(directory, manifest["files"])
             self.damage = None
@@ -609,13 +621,34 @@ class SearchIndex:
         """Stop answering from damaged files: searches get 503 until the writer rebuilds."""
         if self.damage != reason:
             self.damage = reason
-        if self._searcher is not None:
-            self._searcher.close()
-        self._searcher = self._snapshot = self._target = None
+        for searcher in (self._searcher, self._retired):
+            if searcher is not None:
+                searcher.close()
+        self._searcher = self._snapshot = self._target = self._retired = None
         self._segments = {}
+        self._arrays = {}
         self._opened = {}
         self._cache.clear()
         raise IndexUnavailable(reason)
+
+    def _segment_arrays(self, directory: Path, reader) -> list[SegmentArrays]:
+        """Each segment's arrays: kept from an earlier snapshot, mapped from the writer's
+        files, or read from the segment (an index written before the files, or sharing off)."""
+        mapped = shared_files_enabled()
+        parts, held = [], {}
+        for leaf, _offset in reader.leaf_readers():
+            segment = _segment_id(leaf)
+            part = self._arrays.get((str(directory), segment)) if segment else None
+            if part is None or (mapped and not part.mapped):
+                loaded = None
+                if mapped and segment:
+                    loaded = SegmentArrays.load(directory, segment, leaf.doc_count_all())
+                part = loaded or part or SegmentArrays.compute(leaf)
+            parts.append(part)
+            if segment:
+                held[(str(directory), segment)] = part
+        self._arrays = held  # those of segments merged away are let go (and unmapped)
+        return parts
 
     def _segment_vectors(self, directory: Path, leaf, keys: np.ndarray, mapped: bool):
         """One segment's vectors: kept from an earlier snapshot, mapped from the writer's
@@ -635,7 +668,7 @@ class SearchIndex:
         if self.vector_cache() is None:
             return None
         mapped = shared_files_enabled()
-        keys = numeric_column(snapshot.reader, "vkey", snapshot.size)
+        keys = snapshot.vkeys
         parts, held = [], {}
         for leaf, offset in snapshot.reader.leaf_readers():
             own = keys[offset : offset + leaf.doc_count_all()]
@@ -646,51 +679,67 @@ class SearchIndex:
         self._segments = held  # parts of segments merged away are let go (and unmapped)
         return VectorTable(parts, snapshot.live, self.embedder.dim)
 
+    @staticmethod
+    def _segment_file_names(directory: Path) -> list[str]:
+        return sorted(p.name for pattern in ("vec-*", "arr-*") for p in directory.glob(pattern))
+
     def complete_vector_files(self) -> None:
-        """Write the vector files an index lacks (one written before they existed, or while
+        """Write the segment files an index lacks (one written before they existed, or while
         the model was off), without waiting for the next commit. IndexBusy if locked."""
-        if self.vector_cache() is None:
-            return
         with self._write_lock, self._writer_lock(wait=False):
             directory = self.current_dir()
             if directory is None or integrity.problem(directory, self._digests):
                 return  # nothing to complete, or damage: the repair's business
-            before = sorted(p.name for p in directory.glob("vec-*"))
-            self._write_vector_files(directory)
-            if sorted(p.name for p in directory.glob("vec-*")) == before:
+            before = self._segment_file_names(directory)
+            self._write_segment_files(directory)
+            if self._segment_file_names(directory) == before:
                 return
             self._write_manifest(directory)
         with self._lock:
             self._target = None  # reopen, mapping the new files
         self.mark_stale()
 
-    def _write_vector_files(self, directory: Path) -> None:
-        """After a commit, under the writer lock: write the vector rows of every segment that
-        has none yet, and remove those of segments merged away (before the manifest, which
-        then lists exactly these files)."""
+    def _write_segment_files(self, directory: Path) -> None:
+        """After a commit, under the writer lock: write the arrays and vector rows of every
+        segment that has none yet, and remove those of segments merged away (before the
+        manifest, which then lists exactly these files)."""
         cache = self.vector_cache()
         wanted = set()
-        if cache is not None:
-            ix = self._open(directory)
-            try:
-                with ix.reader() as reader:
-                    for leaf, _offset in reader.leaf_readers():
-                        segment = _segment_id(leaf)
-                        if segment is None:
-                            continue
-                        name = _vector_file_name(cache, segment)
-                        wanted |= {p.name for p in SegmentVectors.paths(directory, name)}
-                        if all(p.exists() for p in SegmentVectors.paths(directory, name)):
-                            continue
-                        keys = numeric_column(leaf, "vkey", leaf.doc_count_all())
-                        part = self._segments.get((str(directory), segment))
-                        part = part or SegmentVectors.from_cache(keys, cache, self.embedder.dim)
-                        part.save(directory, name)
-            finally:
-                ix.close()
-        for path in directory.glob("vec-*"):
-            if path.name not in wanted:
-                path.unlink(missing_ok=True)
+        ix = self._open(directory)
+        try:
+            # Only segments without files are opened: opening a reader of every segment
+            # took 150 ms at 100k practices, for files that exist but one pair.
+            for info in ix._segments():
+                segment = info.segment_id()
+                arrays = self._arrays.get((str(directory), segment))
+                files = array_paths(directory, segment).values()
+                wanted |= {p.name for p in files}
+                vectors = ()
+                if cache is not None:
+                    name = _vector_file_name(cache, segment)
+                    vectors = SegmentVectors.paths(directory, name)
+                    wanted |= {p.name for p in vectors}
+                if all(p.exists() for p in (*files, *vectors)):
+                    continue
+                with SegmentReader(ix.storage, ix.schema, info) as leaf:
+                    if not all(p.exists() for p in files):
+                        arrays = arrays or SegmentArrays.compute(leaf)
+                        arrays.save(directory, segment)
+                        self._arrays[(str(directory), segment)] = arrays
+                    if cache is None or all(p.exists() for p in vectors):
+                        continue
+                    if arrays is None:
+                        arrays = SegmentArrays.load(directory, segment, leaf.doc_count_all())
+                        arrays = arrays or SegmentArrays.compute(leaf)
+                keys = np.asarray(arrays.column("vkey"))
+                part = self._segments.get((str(directory), segment))
+                part = part or SegmentVectors.from_cache(keys, cache, self.embedder.dim)
+                part.save(directory, name)
+        finally:
+            ix.close()
+        for path in self._segment_file_names(directory):
+            if path not in wanted:
+                (directory / path).unlink(missing_ok=True)
 
     def warm(self) -> None:
         """Open the current reader and build its arrays now (the writer calls this after a
@@ -702,11 +751,7 @@ class SearchIndex:
     def _lengths(self, searcher, snapshot: Snapshot) -> dict:
         with self._lock:
             if snapshot.lengths is None:
-                reader = searcher.reader()
-                snapshot.lengths = {
-                    field: field_lengths(reader, field, snapshot.size)
-                    for field in (*TEXT_FIELDS, "acronyms", "concepts")
-                }
+                snapshot.lengths = snapshot.field_lengths()
             return snapshot.lengths
 
     def document_versions(self) -> dict[int, str]:
@@ -930,7 +975,9 @@ class SearchIndex:
 
     def close(self) -> None:
         with self._lock:
-            if self._searcher is not None:
-                self._searcher.close()
-            self._searcher = self._snapshot = None
+            for searcher in (self._searcher, self._retired):
+                if searcher is not None:
+                    searcher.close()
+            self._searcher = self._snapshot = self._retired = None
             self._segments = {}
+            self._arrays = {}

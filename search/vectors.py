@@ -36,7 +36,8 @@ MEMORY_ENTRIES = 4_000  # recently used vectors kept in memory as well (about 25
 # practices (a rebuild into a new directory, the test suite) embeds nothing again.
 _MEMORY: OrderedDict[tuple[str, int], np.ndarray] = OrderedDict()
 _MEMORY_LOCK = threading.Lock()
-SHARED_SETTING = "PRACTICES_SHARED_VECTORS"
+SHARED_SETTING = "PRACTICES_SHARED_FILES"
+OLD_SHARED_SETTING = "PRACTICES_SHARED_VECTORS"  # its name when only vectors were shared
 
 
 def passages(document: dict) -> list[str]:
@@ -167,9 +168,11 @@ class VectorCache:
 
 
 def shared_files_enabled(environ=os.environ) -> bool:
-    """Readers map the writer's matrix files unless PRACTICES_SHARED_VECTORS=off (then each
-    process builds its matrix in memory from the cache, as before; kept for measuring)."""
-    return environ.get(SHARED_SETTING, "on").strip().lower() not in ("off", "0", "false", "no")
+    """Readers map the writer's segment files (vectors and arrays) unless
+    PRACTICES_SHARED_FILES=off, or the older PRACTICES_SHARED_VECTORS=off (then each process
+    reads them into memory from the cache and the segments, as before; kept for measuring)."""
+    value = environ.get(SHARED_SETTING) or environ.get(OLD_SHARED_SETTING) or "on"
+    return value.strip().lower() not in ("off", "0", "false", "no")
 
 
 class SegmentVectors:

@@ -37,6 +37,14 @@ def delete_segment(index):
     largest_segment(index).unlink()
 
 
+def zero_arrays(index):
+    """The same done to the ids the writer derived from the segment (search.segments)."""
+    path = max(index.current_dir().glob("arr-*.numbers.npy"), key=lambda p: p.stat().st_size)
+    with open(path, "r+b") as handle:
+        handle.seek(128)  # past the .npy header
+        handle.write(bytes(256))
+
+
 @pytest.fixture
 def built(db, tmp_path):
     ids = add_practices(
@@ -56,7 +64,7 @@ def found(index, q="trafficking") -> set[int]:
     return set(index.search(SearchParams(q=q, per_page=100)).ids)
 
 
-@pytest.mark.parametrize("damage", [zero_4k, delete_segment])
+@pytest.mark.parametrize("damage", [zero_4k, delete_segment, zero_arrays])
 def test_a_publish_after_damage_does_not_record_the_damage_as_good(db, tmp_path, built, damage):
     sync, ids = built
     damage(sync.index)
@@ -73,7 +81,7 @@ def test_a_publish_after_damage_does_not_record_the_damage_as_good(db, tmp_path,
     restarted.index.close()
 
 
-@pytest.mark.parametrize("damage", [zero_4k, delete_segment])
+@pytest.mark.parametrize("damage", [zero_4k, delete_segment, zero_arrays])
 def test_a_reader_never_answers_from_a_damaged_segment(built, damage):
     sync, ids = built
     assert found(sync.index) == set(ids)  # a searcher is open on the files
