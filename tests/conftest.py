@@ -27,6 +27,20 @@ def pytest_report_header(config):
     )
 
 
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL, run only the tests that reach a database. The others (text analysis,
+    catalogues, the scoring oracle...) would run exactly the code they ran on SQLite again, and
+    CI has 15 minutes for both databases."""
+    if not os.environ.get("PRACTICES_TEST_DATABASE_URL"):
+        return
+    keep, drop = [], []
+    for item in items:
+        (keep if "database_url" in getattr(item, "fixturenames", ()) else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory, worker_id) -> str:
     url = os.environ.get("PRACTICES_TEST_DATABASE_URL")
