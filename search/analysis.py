@@ -8,6 +8,7 @@ import re
 from functools import lru_cache
 
 from whoosh.analysis import (
+    Analyzer,
     CharsetFilter,
     Filter,
     LowercaseFilter,
@@ -84,7 +85,7 @@ class SpellingVariantFilter(Filter):
 
 # Bumped whenever the analysis below, or the schema, changes what a document gives the index: an
 # index built with another version is rebuilt from the database (SearchIndex.verify).
-ANALYSIS_VERSION = "4"
+ANALYSIS_VERSION = "5"  # 5: word pairs (PairAnalyzer)
 
 
 def analysis_version() -> str:
@@ -209,6 +210,29 @@ def text_analyzer():
         | StopFilter()
         | ScriptStemFilter()
     )
+
+
+class PairAnalyzer(Analyzer):
+    """Each two neighbouring terms of the text analysis as one term ("referr mechan"), for the
+    pairs fields of the schema: a phrase of two words is then one posting list to read instead
+    of the positions of every document holding both words. Stop words are gone and positions
+    renumbered before pairing, as for phrase queries, so a pair stands for exactly the phrase."""
+
+    def __init__(self):
+        self.inner = text_analyzer()
+
+    def __call__(self, value, **kwargs):
+        previous = None
+        for token in self.inner(value, positions=True, mode=kwargs.get("mode", "index")):
+            text = token.text  # tokenizers reuse one token object: keep the word first
+            if previous is not None:
+                token.text = pair_term(previous, text)
+                yield token
+            previous = text
+
+
+def pair_term(first: str, second: str) -> str:
+    return f"{first} {second}"
 
 
 def spelling_analyzer():

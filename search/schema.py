@@ -4,9 +4,10 @@ import json
 import re
 from datetime import UTC, datetime
 
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
+from whoosh.formats import Existence
 
-from search.analysis import concept_analyzer, spelling_analyzer, text_analyzer
+from search.analysis import PairAnalyzer, concept_analyzer, spelling_analyzer, text_analyzer
 from search.params import FACETS
 
 TEXT_FIELDS = ("title", "summary", "body", "organisation", "places", "translated")
@@ -15,6 +16,11 @@ _MARKDOWN_MARKS = re.compile(r"[*_`#>]+|!?\[([^\]]*)\]\([^)]*\)")
 
 def facet_field(facet: str) -> str:
     return f"f_{facet}"
+
+
+def pairs_field(field: str) -> str:
+    """The field of neighbouring word pairs of a text field (analysis.PairAnalyzer)."""
+    return f"pairs_{field}"
 
 
 def make_schema() -> Schema:
@@ -45,6 +51,10 @@ def make_schema() -> Schema:
     }
     for facet in FACETS:
         fields[facet_field(facet)] = KEYWORD(commas=True, scorable=False, lowercase=False)
+    pairs = PairAnalyzer()
+    for field in TEXT_FIELDS:
+        # Which practices hold each two-word phrase: read instead of positions (scoring.py).
+        fields[pairs_field(field)] = FieldType(Existence(), pairs, scorable=False)
     return Schema(**fields)
 
 
@@ -128,4 +138,6 @@ def to_fields(document: dict) -> dict:
     for facet, key in FACETS.items():
         values = [v for v in _values(document, key) if "," not in v]
         fields[facet_field(facet)] = ",".join(values)
+    for field in TEXT_FIELDS:
+        fields[pairs_field(field)] = fields[field]
     return fields

@@ -4,8 +4,10 @@ Whoosh's matchers step through documents one by one in Python, which costs tens 
 milliseconds when a common word matches most of the index. Here each term's postings are read a
 block at a time into arrays and scored with the same BM25F formula and global statistics that
 Whoosh uses; the boolean structure (AND, OR, NOT) becomes array operations. Query types this
-module does not know (phrases, for example) are handed to Whoosh's own matcher, so every query
-gets an exact answer either way.
+module does not know are handed to Whoosh's own matcher, so every query gets an exact answer
+either way. Phrases are read in bulk too: Whoosh's span matchers stepped through every document
+holding all the words (1,700 per field for "referral mechanism" at 100k practices), and the
+slowest searches were quoted phrases.
 
 The fast path reads the posting blocks and columns of the whoosh3 codec through attributes that
 are not public API. The Whoosh distribution is pinned exactly (docs/search.md), and before the
@@ -19,6 +21,7 @@ import logging
 import os
 import uuid
 from functools import cache
+from itertools import pairwise
 
 import numpy as np
 from whoosh import query as q
@@ -26,7 +29,9 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.scoring import bm25
 
+from search.analysis import pair_term
 from search.querying import Coordinated
+from search.schema import pairs_field
 
 log = logging.getLogger(__name__)
 B = 0.75
@@ -132,6 +137,59 @@ def read_postings(reader, field: str, text, fast: bool | None = None):
     return np.concatenate(ids), np.concatenate(weights)
 
 
+def read_positions(reader, field: str, text, wanted: np.ndarray) -> dict[int, list[int]]:
+    """The positions of a term in the wanted documents (sorted document numbers), reading only
+    the posting blocks that hold one of them."""
+    decode = reader.schema[field].format.decoder("positions")
+    found: dict[int, list[int]] = {}
+    for segment, offset in reader.leaf_readers():
+        inside = wanted[(wanted >= offset) & (wanted < offset + segment.doc_count_all())]
+        if not len(inside):
+            continue
+        try:
+            matcher = segment.postings(field, text)
+        except TermNotFound:
+            continue
+        if isinstance(matcher, FilterMatcher):
+            matcher = matcher.child
+        if not hasattr(matcher, "_read_ids"):
+            raise Unsupported(type(matcher).__name__)
+        while matcher.is_active():
+            if matcher._ids is None:
+                matcher._read_ids()
+            ids = np.asarray(matcher._ids, dtype=np.int64) + offset
+            hits = np.flatnonzero(np.isin(ids, inside, assume_unique=True))
+            if len(hits):
+                if matcher._values is None:
+                    matcher._read_values()
+                for i in hits:
+                    found[int(ids[i])] = decode(matcher._values[i])
+            matcher._next_block()
+    return found
+
+
+def _public_positions(reader, field: str, text, wanted: np.ndarray) -> dict[int, list[int]]:
+    """The same as `read_positions` through Whoosh's public matcher API."""
+    wanted_set = {int(d) for d in wanted}
+    found = {}
+    for segment, offset in reader.leaf_readers():
+        try:
+            matcher = segment.postings(field, text)
+        except TermNotFound:
+            continue
+        if isinstance(matcher, FilterMatcher):
+            matcher = matcher.child
+        while matcher.is_active():
+            if matcher.id() + offset in wanted_set:
+                found[matcher.id() + offset] = list(matcher.value_as("positions"))
+            matcher.next()
+    return found
+
+
+def _text(word) -> str:
+    return word.decode("utf-8") if isinstance(word, bytes) else word
+
+
 def _public_postings(reader, field: str, text) -> tuple[np.ndarray, np.ndarray]:
     """The same as `read_postings` through Whoosh's public matcher API, one posting at a time."""
     ids, weights = [], []
@@ -196,6 +254,11 @@ def _probe() -> str | None:
             slow = _public_postings(reader, "text", term)
             if not (np.array_equal(fast[0], slow[0]) and np.allclose(fast[1], slow[1])):
                 return f"postings of {term!r} differ"
+            wanted = slow[0][::3]
+            if read_positions(reader, "text", term, wanted) != _public_positions(
+                reader, "text", term, wanted
+            ):
+                return f"positions of {term!r} differ"
         fast_lengths = field_lengths(reader, "text", size, fast=True)
         if not np.allclose(fast_lengths, _public_field_lengths(reader, "text", size)):
             return "field lengths differ"
@@ -249,6 +312,8 @@ class Evaluator:
             return mask, scores * node.boost
         if kind is Coordinated:
             return self._coordinated(node)
+        if kind is q.Phrase:
+            return self._phrase(node)
         if kind is q.And:
             mask, scores = np.ones(self.size, dtype=bool), np.zeros(self.size)
             for child in node.subqueries:
@@ -313,6 +378,57 @@ class Evaluator:
             scores[docnums] = bm25(idf, weights, lengths, average, B, K1) * term.boost
             mask[docnums] = True
         return mask, scores
+
+    def _phrase(self, node):
+        """The words next to each other in this order (Whoosh's Phrase with slop 1), scored as
+        Whoosh does: the sum of the words' own scores where the phrase occurs."""
+        field = node.fieldname
+        fmt = field in self.searcher.schema and self.searcher.schema[field].format
+        if (
+            node.slop != 1
+            or len(node.words) < 2
+            or field not in self.lengths
+            or not (fmt and fmt.supports("positions"))
+            or not fast_path_available()
+        ):
+            return self._with_whoosh(node)
+        words = []
+        for word in node.words:
+            try:
+                words.append(self.searcher.schema[field].to_bytes(word))
+            except ValueError:
+                return self._empty()
+        mask, scores = np.ones(self.size, dtype=bool), np.zeros(self.size)
+        for word in words:
+            word_mask, word_scores = self._term(q.Term(field, word))
+            mask &= word_mask
+            scores += word_scores
+        pairs = pairs_field(field)
+        if pairs in self.searcher.schema:
+            # Documents holding every neighbouring pair of the phrase: exactly the phrase for
+            # two words, and few enough to check by positions for more.
+            reader = self.searcher.reader()
+            for first, second in pairwise(words):
+                text = pair_term(_text(first), _text(second))
+                holding = np.zeros(self.size, dtype=bool)
+                holding[read_postings(reader, pairs, text)[0]] = True
+                mask &= holding
+            if len(words) == 2:
+                return mask, np.where(mask, scores, 0.0) * node.boost
+        candidates = np.flatnonzero(mask & self.live)
+        if not len(candidates):
+            return self._empty()
+        reader = self.searcher.reader()
+        positions = [read_positions(reader, field, word, candidates) for word in words]
+        phrase = np.zeros(self.size, dtype=bool)
+        for docnum in candidates.tolist():
+            starts = set(positions[0].get(docnum, ()))
+            for shift, following in enumerate(positions[1:], start=1):
+                starts &= {p - shift for p in following.get(docnum, ())}
+                if not starts:
+                    break
+            phrase[docnum] = bool(starts)
+        return phrase, np.where(phrase, scores, 0.0) * node.boost
 
     def _with_whoosh(self, node):
         """Any other query type: Whoosh's matcher, stepped through (exact, just slower)."""

@@ -26,6 +26,13 @@ QUERIES = [
     "TIP AND police",
     "NRM OR hotline",
     '"legal aid"',
+    '"supply chain"',
+    '"national legal aid"',
+    '"work campaign" OR "labour inspection"',
+    '"police prosecution" AND children',
+    '"shelter nothingmatcheshere"',
+    '"mining mining"',
+    '"chain supply"',
     "(campaign OR radio) AND children",
     "mining AND tourism",
     "judges AND (training OR police) NOT women",
@@ -71,3 +78,20 @@ def test_deleted_documents_never_match(index):
     assert not {3, 5, 7} & set(
         index.search(SearchParams(q="shelter OR hotline OR police", per_page=100)).ids
     )
+
+
+def test_phrases_are_read_in_bulk_and_find_only_words_side_by_side(index, monkeypatch):
+    """A quoted phrase is answered without Whoosh's span matchers (the slowest searches were
+    phrases), and finds a practice only where its words stand next to each other in order."""
+    from search import scoring
+
+    def no_stepping(self, node):
+        raise AssertionError(f"stepped through {node!r}")
+
+    monkeypatch.setattr(scoring.Evaluator, "_with_whoosh", no_stepping)
+    together = index.search(SearchParams(q='"supply chain"', per_page=100))
+    apart = index.search(SearchParams(q="supply AND chain", per_page=100))
+    reversed_order = index.search(SearchParams(q='"chain supply"', per_page=100))
+    assert 0 < together.total < apart.total
+    assert set(together.ids) <= set(apart.ids)
+    assert set(reversed_order.ids) != set(together.ids)
