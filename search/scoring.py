@@ -110,20 +110,28 @@ def _public_field_lengths(reader, field: str, size: int) -> np.ndarray:
     return lengths
 
 
-def read_postings(reader, field: str, text, fast: bool | None = None):
-    """A term's document numbers and weights, a block at a time (deleted ones included)."""
-    if not (fast if fast is not None else fast_path_available()):
-        return _public_postings(reader, field, text)
-    ids, weights = [], []
+def _leaf_postings(reader, field: str, text, blocks: bool = False):
+    """Each segment's postings of a term: (segment, its first document number, matcher).
+    Deleted documents are included (the live mask removes them later); `blocks` asks for the
+    codec's block matcher, whose private attributes the fast path reads."""
     for segment, offset in reader.leaf_readers():
         try:
             matcher = segment.postings(field, text)
         except TermNotFound:
             continue
         if isinstance(matcher, FilterMatcher):
-            matcher = matcher.child  # deleted documents are removed by the live mask later
-        if not hasattr(matcher, "_read_ids"):
+            matcher = matcher.child
+        if blocks and not hasattr(matcher, "_read_ids"):
             raise Unsupported(type(matcher).__name__)
+        yield segment, offset, matcher
+
+
+def read_postings(reader, field: str, text, fast: bool | None = None):
+    """A term's document numbers and weights, a block at a time (deleted ones included)."""
+    if not (fast if fast is not None else fast_path_available()):
+        return _public_postings(reader, field, text)
+    ids, weights = [], []
+    for _segment, offset, matcher in _leaf_postings(reader, field, text, blocks=True):
         while matcher.is_active():
             if matcher._ids is None:
                 matcher._read_ids()
@@ -142,18 +150,10 @@ def read_positions(reader, field: str, text, wanted: np.ndarray) -> dict[int, li
     the posting blocks that hold one of them."""
     decode = reader.schema[field].format.decoder("positions")
     found: dict[int, list[int]] = {}
-    for segment, offset in reader.leaf_readers():
+    for segment, offset, matcher in _leaf_postings(reader, field, text, blocks=True):
         inside = wanted[(wanted >= offset) & (wanted < offset + segment.doc_count_all())]
         if not len(inside):
             continue
-        try:
-            matcher = segment.postings(field, text)
-        except TermNotFound:
-            continue
-        if isinstance(matcher, FilterMatcher):
-            matcher = matcher.child
-        if not hasattr(matcher, "_read_ids"):
-            raise Unsupported(type(matcher).__name__)
         while matcher.is_active():
             if matcher._ids is None:
                 matcher._read_ids()
@@ -172,13 +172,7 @@ def _public_positions(reader, field: str, text, wanted: np.ndarray) -> dict[int,
     """The same as `read_positions` through Whoosh's public matcher API."""
     wanted_set = {int(d) for d in wanted}
     found = {}
-    for segment, offset in reader.leaf_readers():
-        try:
-            matcher = segment.postings(field, text)
-        except TermNotFound:
-            continue
-        if isinstance(matcher, FilterMatcher):
-            matcher = matcher.child
+    for _segment, offset, matcher in _leaf_postings(reader, field, text):
         while matcher.is_active():
             if matcher.id() + offset in wanted_set:
                 found[matcher.id() + offset] = list(matcher.value_as("positions"))
@@ -193,13 +187,7 @@ def _text(word) -> str:
 def _public_postings(reader, field: str, text) -> tuple[np.ndarray, np.ndarray]:
     """The same as `read_postings` through Whoosh's public matcher API, one posting at a time."""
     ids, weights = [], []
-    for segment, offset in reader.leaf_readers():
-        try:
-            matcher = segment.postings(field, text)
-        except TermNotFound:
-            continue
-        if isinstance(matcher, FilterMatcher):
-            matcher = matcher.child
+    for _segment, offset, matcher in _leaf_postings(reader, field, text):
         while matcher.is_active():
             ids.append(matcher.id() + offset)
             weights.append(matcher.weight())
