@@ -850,7 +850,7 @@ class SearchIndex:
                 if query is not None:
                     snippets[practice_id] = snippet(
                         query,
-                        self.queries.analyzer,
+                        self.queries.marking,
                         stored.get("summary", ""),
                         stored.get("body", ""),
                         marked,

@@ -8,6 +8,7 @@ from whoosh import qparser
 from whoosh.query import And, NullQuery, Or, Query, Term
 
 from search.analysis import CJK, CJK_RUNS
+from search.highlighting import MarkingAnalyzer
 from search.params import MAX_QUERY_CHARS, MAX_QUERY_TERMS
 from search.schema import TEXT_FIELDS, facet_field
 from search.stopwords import is_stop
@@ -77,7 +78,9 @@ class QueryBuilder:
     def __init__(self, schema, synonyms: list[list[str]], thesaurus: Thesaurus | None = None):
         self.schema = schema
         self.thesaurus = thesaurus if thesaurus is not None else default_thesaurus()
+        self._concept_mark_cache: dict[str, frozenset[str]] = {}
         self.analyzer = schema["body"].analyzer
+        self.marking = MarkingAnalyzer(self.analyzer)  # for snippets
         self.spell_analyzer = schema["spell"].analyzer
         self.groups: dict[str, list[str]] = {}
         self.acronyms: set[str] = set()
@@ -262,15 +265,26 @@ class QueryBuilder:
     def highlight_terms(self, q: str) -> frozenset[str]:
         """The index terms to mark in snippets: the words typed, and every label of the concepts
         they name (a Spanish query marks "shelter" in an English practice)."""
-        texts = [q]
+        terms = set(self._marked_terms(q))
         for _start, _end, concept in self.thesaurus.concepts_in(q):
-            texts += [label for lang in concept.labels for label in concept.all_labels(lang)]
+            terms |= self._concept_marks(concept)
+        return frozenset(terms)
+
+    def _marked_terms(self, text: str) -> frozenset[str]:
         return frozenset(
-            token.text
-            for text in texts
-            for token in self.analyzer(_UNSAFE.sub(" ", text))
-            if not is_stop(token.text)
+            token.text for token in self.analyzer(_UNSAFE.sub(" ", text)) if not is_stop(token.text)
         )
+
+    def _concept_marks(self, concept) -> frozenset[str]:
+        """The terms of every label of a concept, analysed once per concept: a concept has up
+        to a hundred labels in six languages, and analysing them took most of the snippets'
+        time."""
+        marks = self._concept_mark_cache.get(concept.id)
+        if marks is None:
+            labels = [label for lang in concept.labels for label in concept.all_labels(lang)]
+            marks = self._marked_terms(" \n ".join(labels))
+            self._concept_mark_cache[concept.id] = marks
+        return marks
 
     def _cjk_literal(self, typed: str) -> Query | None:
         """Chinese words as typed: any two of their two-character pieces, so "拐卖儿童" still
