@@ -30,7 +30,7 @@ class MarkingAnalyzer:
     one word at a time, so a word's terms are the same wherever it stands: this splits the text
     as the analyzer's tokenizer does and looks each word up."""
 
-    LIMIT = 200_000  # words remembered; forgotten all at once past this
+    LIMIT = 50_000  # words remembered (a few MB); forgotten all at once past this
 
     def __init__(self, analyzer):
         self.analyzer = analyzer
