@@ -132,6 +132,39 @@ def test_the_brief_is_edited_by_keyboard_and_its_counts_follow(chromium, live_se
     context.close()
 
 
+@pytest.mark.parametrize("width,height", [(1280, 900), (390, 844)])
+def test_a_practice_moved_by_keyboard_comes_back_in_view_below_the_bar(
+    chromium, live_server, width, height
+):
+    """Move up keeps the unsaved opening line, and the page returns to the moved practice
+    with its title in view, not under the sticky word-count bar; Shift+Tab back up the
+    brief never hides the focused control under the bar either."""
+    context = context_at(chromium, live_server, width, height)
+    page = context.new_page()
+    _brief_of(page, 5, 8, 55)
+    tab_to(page, "#opening")
+    page.keyboard.type("Chair, three practices.")
+    moved = page.locator("ol.brief > li").nth(2).get_attribute("id")
+    tab_to(page, f"#{moved} button[value^='up:']")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("ol.brief > li").nth(1).get_attribute("id") == moved
+    assert page.locator("#opening").input_value() == "Chair, three practices."
+
+    def below_the_bar(selector: str) -> bool:
+        bar = page.locator(".brief-bar").evaluate("e => e.getBoundingClientRect().bottom")
+        top = page.locator(selector).first.evaluate("e => e.getBoundingClientRect().top")
+        return top >= bar
+
+    page.wait_for_function("window.scrollY > 0")
+    assert below_the_bar(f"#{moved} h2")
+    page.focus("#closing")
+    for _ in range(8):
+        page.keyboard.press("Shift+Tab")
+        assert below_the_bar(":focus"), page.evaluate("document.activeElement.outerHTML")
+    context.close()
+
+
 def test_emptying_the_brief_asks_first_by_keyboard(chromium, live_server):
     context = context_at(chromium, live_server)
     page = context.new_page()
