@@ -221,3 +221,28 @@ def test_the_coverage_map_legend_has_small_swatches_and_the_chart_an_axis(page):
     )
     assert sizes and max(sizes) < 40
     assert page.locator(".chart .value-axis text").count() >= 3
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_chart_labels_are_readable_on_a_phone_and_stay_beside_the_axis(
+    chromium, live_server, language
+):
+    """At 390 px the chart is drawn at half size: its labels are still drawn at 9.5 px or more, and
+    the value labels end left of the plot in Arabic too (no number drawn over a bar)."""
+    context = context_at(chromium, live_server, 390, 844)
+    page = context.new_page()
+    page.goto(f"/coverage?lang={language}")
+    # The size a reader sees: the font size times the chart's scale on screen.
+    sizes = page.locator(".chart text").evaluate_all(
+        """nodes => nodes.map(n => { const m = n.getScreenCTM();
+             return parseFloat(getComputedStyle(n).fontSize) * Math.hypot(m.a, m.b); })"""
+    )
+    assert sizes and min(sizes) >= 9.5, sizes
+    plot_left = page.locator(".chart .value-axis line").first.evaluate(
+        "e => e.getBoundingClientRect().left"
+    )
+    rights = page.locator(".chart .value-axis text:not(.axis-title)").evaluate_all(
+        "nodes => nodes.map(n => n.getBoundingClientRect().right)"
+    )
+    assert max(rights) <= plot_left + 1, (rights, plot_left)
+    context.close()
