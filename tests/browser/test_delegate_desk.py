@@ -83,6 +83,21 @@ def test_adding_to_the_brief_happens_in_place_by_keyboard(chromium, live_server)
     context.close()
 
 
+def test_the_message_beside_the_card_is_in_the_page_language(chromium, live_server):
+    """A page opened in Arabic by a link (?lang=ar) answers the in-place add in Arabic, not
+    in the browser's English."""
+    context = context_at(chromium, live_server, 390, 844)
+    page = context.new_page()
+    page.goto("/search?q=supply+chains&lang=ar")
+    card = page.locator("ol.results li.card").first
+    tab_to(page, "ol.results li.card:nth-of-type(1) .add-to-brief button")
+    page.keyboard.press("Enter")
+    card.locator(".in-brief").wait_for()
+    expect(card.locator(".brief-notice")).to_contain_text("موجزك")
+    assert "Added" not in card.locator(".brief-notice").inner_text()
+    context.close()
+
+
 def test_without_javascript_adding_returns_to_the_card_with_the_message(chromium, live_server):
     context = context_at(chromium, live_server, java_script_enabled=False)
     page = context.new_page()
