@@ -180,6 +180,50 @@ def test_a_practice_moved_by_keyboard_comes_back_in_view_below_the_bar(
     context.close()
 
 
+def test_the_brief_survives_signing_in_and_out_and_is_shared_read_only_by_keyboard(
+    chromium, live_server, db
+):
+    """A visitor's brief, with an opening line, goes with them when they sign in and stays
+    when they sign out; shared by a link, a colleague's browser shows it read-only."""
+    make_user(db, "delegate@mission.example")
+    context = context_at(chromium, live_server, 390, 844)
+    page = context.new_page()
+    _brief_of(page, 5, 8)
+    tab_to(page, "#opening")
+    page.keyboard.type("Chair, two practices.")
+    tab_to(page, ".brief-bar button[value=save]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.goto("/signin")
+    tab_to(page, "#email")
+    page.keyboard.type("delegate@mission.example")
+    tab_to(page, "#password")
+    page.keyboard.type(PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator(".nav [data-brief-count]").inner_text() == "2"
+    page.goto("/brief")
+    assert page.locator("#opening").input_value() == "Chair, two practices."
+    tab_to(page, "button[value=share]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    link = page.locator("#share a").first.get_attribute("href")
+    tab_to(page, ".site-header button.link-button")  # Sign out
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.goto("/brief")
+    assert page.locator("ol.brief > li").count() == 2
+    assert page.locator("#opening").input_value() == "Chair, two practices."
+
+    colleague = context_at(chromium, live_server).new_page()
+    colleague.goto(link)
+    assert "Chair, two practices." in colleague.locator("main").inner_text()
+    assert colleague.locator("main textarea, main button[value=save]").count() == 0
+    assert colleague.locator("main .brief-lines > li").count() == 2
+    colleague.context.close()
+    context.close()
+
+
 def test_emptying_the_brief_asks_first_by_keyboard(chromium, live_server):
     context = context_at(chromium, live_server)
     page = context.new_page()
