@@ -5,7 +5,7 @@ import re
 from collections import Counter
 
 from repository import geography
-from repository.i18n import _
+from repository.i18n import N_, _
 from repository.vocabularies import ACTOR_TYPES, PILLARS
 from search import SearchParams
 
@@ -21,14 +21,17 @@ _PLAIN = frozenset(
     country countries year years un united nations""".split()
 )
 GAPS = (
-    ("pillar", "pillars", PILLARS.terms, "adds the %(label)s pillar on this topic"),
+    # Translators: why a practice is suggested for the brief; the label is a P-pillar.
+    ("pillar", "pillars", PILLARS.terms, N_("adds the %(label)s pillar on this topic")),
     (
         "un_group",
         "un_groups",
         geography.UN_GROUPS,
-        "adds a practice from the %(label)s on this topic",
+        # Translators: the label is a UN regional group, e.g. "African Group".
+        N_("adds a practice from the %(label)s on this topic"),
     ),
-    ("actor_type", "actor_types", MAIN_ACTORS, "adds an actor on this topic: %(label)s"),
+    # Translators: the label is a kind of actor, e.g. "Private sector".
+    ("actor_type", "actor_types", MAIN_ACTORS, N_("adds an actor on this topic: %(label)s")),
 )
 
 

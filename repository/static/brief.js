@@ -47,7 +47,11 @@
     // The button keeps focus (a disabled button would lose it); a second press waits.
     if (form.getAttribute("aria-busy") === "true") return;
     form.setAttribute("aria-busy", "true");
-    fetch(form.getAttribute("action"), {
+    // The message goes into this page, so it is asked for in the page's language (a page
+    // opened by a ?lang= link may not be in the language the request would otherwise get).
+    var url = new URL(form.getAttribute("action"), window.location.href);
+    if (document.documentElement.lang) url.searchParams.set("lang", document.documentElement.lang);
+    fetch(url.toString(), {
       method: "POST",
       body: new FormData(form),
       headers: { Accept: "application/json" },

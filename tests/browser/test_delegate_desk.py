@@ -83,6 +83,21 @@ def test_adding_to_the_brief_happens_in_place_by_keyboard(chromium, live_server)
     context.close()
 
 
+def test_the_message_beside_the_card_is_in_the_page_language(chromium, live_server):
+    """A page opened in Arabic by a link (?lang=ar) answers the in-place add in Arabic, not
+    in the browser's English."""
+    context = context_at(chromium, live_server, 390, 844)
+    page = context.new_page()
+    page.goto("/search?q=supply+chains&lang=ar")
+    card = page.locator("ol.results li.card").first
+    tab_to(page, "ol.results li.card:nth-of-type(1) .add-to-brief button")
+    page.keyboard.press("Enter")
+    card.locator(".in-brief").wait_for()
+    expect(card.locator(".brief-notice")).to_contain_text("موجزك")
+    assert "Added" not in card.locator(".brief-notice").inner_text()
+    context.close()
+
+
 def test_without_javascript_adding_returns_to_the_card_with_the_message(chromium, live_server):
     context = context_at(chromium, live_server, java_script_enabled=False)
     page = context.new_page()
@@ -129,6 +144,83 @@ def test_the_brief_is_edited_by_keyboard_and_its_counts_follow(chromium, live_se
     page.emulate_media(media="print")
     reading = page.locator(".print-only").inner_text()
     assert "Madam President" in reading and "California makes big retailers" in reading
+    context.close()
+
+
+@pytest.mark.parametrize("width,height", [(1280, 900), (390, 844)])
+def test_a_practice_moved_by_keyboard_comes_back_in_view_below_the_bar(
+    chromium, live_server, width, height
+):
+    """Move up keeps the unsaved opening line, and the page returns to the moved practice
+    with its title in view, not under the sticky word-count bar; Shift+Tab back up the
+    brief never hides the focused control under the bar either."""
+    context = context_at(chromium, live_server, width, height)
+    page = context.new_page()
+    _brief_of(page, 5, 8, 55)
+    tab_to(page, "#opening")
+    page.keyboard.type("Chair, three practices.")
+    moved = page.locator("ol.brief > li").nth(2).get_attribute("id")
+    tab_to(page, f"#{moved} button[value^='up:']")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("ol.brief > li").nth(1).get_attribute("id") == moved
+    assert page.locator("#opening").input_value() == "Chair, three practices."
+
+    def below_the_bar(selector: str) -> bool:
+        bar = page.locator(".brief-bar").evaluate("e => e.getBoundingClientRect().bottom")
+        top = page.locator(selector).first.evaluate("e => e.getBoundingClientRect().top")
+        return top >= bar
+
+    page.wait_for_function("window.scrollY > 0")
+    assert below_the_bar(f"#{moved} h2")
+    page.focus("#closing")
+    for _ in range(8):
+        page.keyboard.press("Shift+Tab")
+        assert below_the_bar(":focus"), page.evaluate("document.activeElement.outerHTML")
+    context.close()
+
+
+def test_the_brief_survives_signing_in_and_out_and_is_shared_read_only_by_keyboard(
+    chromium, live_server, db
+):
+    """A visitor's brief, with an opening line, goes with them when they sign in and stays
+    when they sign out; shared by a link, a colleague's browser shows it read-only."""
+    make_user(db, "delegate@mission.example")
+    context = context_at(chromium, live_server, 390, 844)
+    page = context.new_page()
+    _brief_of(page, 5, 8)
+    tab_to(page, "#opening")
+    page.keyboard.type("Chair, two practices.")
+    tab_to(page, ".brief-bar button[value=save]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.goto("/signin")
+    tab_to(page, "#email")
+    page.keyboard.type("delegate@mission.example")
+    tab_to(page, "#password")
+    page.keyboard.type(PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator(".nav [data-brief-count]").inner_text() == "2"
+    page.goto("/brief")
+    assert page.locator("#opening").input_value() == "Chair, two practices."
+    tab_to(page, "button[value=share]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    link = page.locator("#share a").first.get_attribute("href")
+    tab_to(page, ".site-header button.link-button")  # Sign out
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.goto("/brief")
+    assert page.locator("ol.brief > li").count() == 2
+    assert page.locator("#opening").input_value() == "Chair, two practices."
+
+    colleague = context_at(chromium, live_server).new_page()
+    colleague.goto(link)
+    assert "Chair, two practices." in colleague.locator("main").inner_text()
+    assert colleague.locator("main textarea, main button[value=save]").count() == 0
+    assert colleague.locator("main .brief-lines > li").count() == 2
+    colleague.context.close()
     context.close()
 
 
@@ -188,3 +280,28 @@ def test_the_coverage_map_legend_has_small_swatches_and_the_chart_an_axis(page):
     )
     assert sizes and max(sizes) < 40
     assert page.locator(".chart .value-axis text").count() >= 3
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_chart_labels_are_readable_on_a_phone_and_stay_beside_the_axis(
+    chromium, live_server, language
+):
+    """At 390 px the chart is drawn at half size: its labels are still drawn at 9.5 px or more, and
+    the value labels end left of the plot in Arabic too (no number drawn over a bar)."""
+    context = context_at(chromium, live_server, 390, 844)
+    page = context.new_page()
+    page.goto(f"/coverage?lang={language}")
+    # The size a reader sees: the font size times the chart's scale on screen.
+    sizes = page.locator(".chart text").evaluate_all(
+        """nodes => nodes.map(n => { const m = n.getScreenCTM();
+             return parseFloat(getComputedStyle(n).fontSize) * Math.hypot(m.a, m.b); })"""
+    )
+    assert sizes and min(sizes) >= 9.5, sizes
+    plot_left = page.locator(".chart .value-axis line").first.evaluate(
+        "e => e.getBoundingClientRect().left"
+    )
+    rights = page.locator(".chart .value-axis text:not(.axis-title)").evaluate_all(
+        "nodes => nodes.map(n => n.getBoundingClientRect().right)"
+    )
+    assert max(rights) <= plot_left + 1, (rights, plot_left)
+    context.close()

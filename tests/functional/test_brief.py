@@ -170,6 +170,16 @@ def test_suggestions_stay_on_the_brief_topic_and_say_why(client, world):
     assert "adds a practice from the African Group on this topic" in html
 
 
+def test_the_reason_for_a_suggestion_is_in_the_reader_language(client, world):
+    """A reader of the Arabic pages sees why a practice is suggested in Arabic, with the
+    group's Arabic name in it, not an English sentence around it."""
+    for practice_id in (CALIFORNIA, UK_ACT, AUSTRALIA_ACT):
+        add(client, practice_id, topic=SUPPLY_CHAIN)
+    html = client.get("/brief", params={"lang": "ar"}).text
+    assert "تضيف ممارسة في هذا الموضوع من مجموعة الدول الأفريقية" in html
+    assert "on this topic" not in html.split('class="suggestions"', 1)[1].split("</ul>", 1)[0]
+
+
 def test_the_brief_survives_signing_in_and_out(client, world, db):
     make_user(db, "delegate@mission.example")
     add(client, ATHENS)
