@@ -177,9 +177,8 @@ def _stem(word: str) -> str:
 
 
 def _key_words(text: str) -> set[str]:
-    return {
-        _stem(w) for w in re.findall(r"[\w.'-]+", text) if w.lower() not in _COMMON and len(w) > 2
-    }
+    words = (re.sub(r"['’]s$", "", w) for w in re.findall(r"[\w.'’-]+", text))  # Unia's: Unia
+    return {_stem(w) for w in words if w.lower() not in _COMMON and len(w) > 2}
 
 
 def names_it(sentence: str, name: str) -> bool:
@@ -255,6 +254,20 @@ def spoken_line(document: dict, language: str | None = None) -> str:
     if not first:
         first = f"{name}."
     elif not names_it(first, name) or not dated:
-        opener = name if dated else f"{name}, {_years(document)}"
-        first = f"{opener}: {first}"
+        first = _named(first, name, document, dated, language)
     return " ".join(part for part in (first, second, spoken_source(document)) if part)
+
+
+_ARTICLE = re.compile(r"^(The|A|An|This|These) ")
+
+
+def _named(first: str, name: str, document: dict, dated: bool, language: str) -> str:
+    """The practice's name (and years) before the first sentence, after a colon; in English the
+    sentence's article is then lower-cased ("AU.COMMIT: a continental campaign ...")."""
+    years = "" if dated else _years(document)
+    opener = f"{name}, {years}" if years else name
+    return f"{opener}: {_lower_article(first) if language == 'en' else first}"
+
+
+def _lower_article(sentence: str) -> str:
+    return _ARTICLE.sub(lambda m: m[0].lower(), sentence)

@@ -124,3 +124,19 @@ def test_a_chinese_line_is_cut_by_characters_at_a_clause():
     # Cut where the second clause ends (a full-width comma), not in the middle of the list.
     assert said.endswith("约28个部门参与。"), said
     assert lines.spoken_count(said, "zh") <= round(lines.FIRST_WORDS * 220 / 130) + 20
+
+
+def test_after_the_name_a_sentences_article_is_not_spoken_as_a_new_sentence():
+    record = {
+        **ATHENS,
+        "title": "Modern-day slavery in focus (The Guardian)",
+        "summary": "A long-running series by The Guardian that investigates forced labour.",
+        "results": "",
+        "start_year": 2014,
+        "end_year": None,
+        "sources": [],
+        "organisation": "The Guardian",
+    }
+    assert lines.spoken_line(record, "en").startswith(
+        "Modern-day slavery in focus, since 2014: a long-running series by The Guardian"
+    )
