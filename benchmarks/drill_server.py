@@ -91,8 +91,10 @@ class DrillServer:
             PASSWORD,
         )
 
-    def start(self, timeout: float = 60, ready: str = "/readyz") -> None:
-        """`practices serve`, as an operator runs it; returns once `ready` answers 200."""
+    def start(
+        self, timeout: float = 60, ready: str = "/readyz", args: tuple[str, ...] = ()
+    ) -> None:
+        """`practices serve [args]`, as an operator runs it; returns once `ready` answers 200."""
         log = open(self.work / "server.log", "a")  # noqa: SIM115 - lives as long as the server
         self.process = subprocess.Popen(
             [
@@ -106,6 +108,7 @@ class DrillServer:
                 str(self.port),
                 "--workers",
                 str(self.workers),
+                *args,
             ],
             env=self.env,
             cwd=self.work,

@@ -176,10 +176,11 @@ def damage_case(server: DrillServer, name: str, damage, n: int) -> bool:
     # The practice published below is about trafficking, and about none of the other queries.
     after = (before[0] + 1, *before[1:])
     damage(server.work / "index" / "current")
+    damaged_at = time.monotonic()
     server.cli("import", "-", stdin=_record(f"Damage drill {n}"))
     tally = {"right": 0, "wrong": 0, "503": 0, "error": 0}
     repaired = False
-    deadline = time.monotonic() + REPAIR_SECONDS
+    deadline = damaged_at + REPAIR_SECONDS
     while time.monotonic() < deadline and not repaired:
         status, answer = _answers(server)
         if status == 503:
@@ -189,13 +190,17 @@ def damage_case(server: DrillServer, name: str, damage, n: int) -> bool:
         elif answer in (before, after):
             tally["right"] += 1
             repaired = answer == after
+            repair_seconds = time.monotonic() - damaged_at
         else:
             tally["wrong"] += 1
         time.sleep(0.1)
     check = server.cli("check-index") if repaired else "not repaired"
+    # Repaired: from the damage to the first right answer that includes the new practice.
+    when = f" in {repair_seconds:.1f} s" if repaired else ""
     print(
-        f"  {name}: {tally['right']} right, {tally['503']} answered 503, "
-        f"{tally['wrong']} wrong, {tally['error']} errors; repaired: {repaired}"
+        f"  {name}: {sum(tally.values())} probes: {tally['right']} right, "
+        f"{tally['503']} answered 503, {tally['wrong']} wrong, {tally['error']} errors; "
+        f"repaired: {repaired}{when}"
     )
     return repaired and tally["wrong"] == tally["error"] == 0 and "matches" in check
 

@@ -124,6 +124,22 @@ def test_nul_in_forms_never_reaches_the_database(client, db):
         },
     )
     assert draft.status_code in (200, 303), draft.text[:300]
+    with db.read() as session:
+        practice = session.scalar(select(Practice))
+        assert practice.title == "Draft title"
+        assert [p.organisation.name for p in practice.partners] == ["One", "Two"]
+        assert [(s.title, s.url) for s in practice.sources] == [("Source", "https://example.org/s")]
+
+
+@pytest.mark.parametrize("path", ["/search", "/api/search", "/search.csv", "/api/facets"])
+def test_stacked_operators_are_read_as_words_on_every_search_route(client, app, db, path):
+    """`NOT NOT a` made the query parser raise: a 500 on each of these routes (item 7)."""
+    add_practices(db, record(title="Hotline for seafarers", summary="A hotline at sea."))
+    sync(app)
+    for q in ("NOT NOT a", "a AND NOT NOT b", "NOT OR NOT", "(NOT NOT)"):
+        assert client.get(path, params={"q": q}).status_code == 200, q
+    if path.startswith("/api/"):
+        assert client.get(path, params={"q": "NOT NOT hotline"}).json()["total"] == 1
 
 
 def test_search_still_finds_text_that_held_control_characters(client, app, db):

@@ -8,6 +8,7 @@ import signal
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,8 @@ from benchmarks.drill_server import DrillServer
 from repository.serving import make_config
 from repository.settings import Settings, SettingsError
 from tests.conftest import record
+
+OPERATIONS = Path(__file__).parents[2] / "docs" / "operations.md"
 
 
 def get(server, path, headers=None) -> int:
@@ -103,11 +106,18 @@ def test_forwarded_headers_are_not_believed_and_requests_are_logged_as_json(serv
 
 
 @pytest.mark.slow
-def test_a_named_proxy_is_believed(server):
+@pytest.mark.parametrize("named_by", ["setting", "option"])
+def test_a_named_proxy_is_believed(server, named_by):
+    """By the setting, or by the option docs/operations.md gives (which serve once refused)."""
     server.env["PRACTICES_RATE_LIMIT_PER_MINUTE"] = "3"
-    server.env["PRACTICES_FORWARDED_ALLOW_IPS"] = "127.0.0.1"
+    args: tuple[str, ...] = ()
+    if named_by == "setting":
+        server.env["PRACTICES_FORWARDED_ALLOW_IPS"] = "127.0.0.1"
+    else:
+        args = ("--forwarded-allow-ips", "127.0.0.1")
+        assert "practices serve --forwarded-allow-ips 127.0.0.1" in OPERATIONS.read_text()
     server.workers = 1
-    server.start(ready="/healthz")
+    server.start(ready="/healthz", args=args)
     statuses = [get(server, "/api/search", {"X-Forwarded-For": f"203.0.113.{n}"}) for n in range(6)]
     assert statuses == [200] * 6  # six clients behind the proxy, each within its limit
 

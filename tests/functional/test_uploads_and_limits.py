@@ -212,3 +212,27 @@ def test_a_draft_made_an_update_keeps_its_files_until_the_update_is_submitted(
     )
     assert submitted.status_code == 303, submitted.text[submitted.text.find("Complete") :][:1500]
     assert list(settings.upload_dir.iterdir()) == []
+
+
+@pytest.mark.parametrize("deleted", ["draft", "update made from it"])
+def test_deleting_a_draft_or_the_update_made_from_it_leaves_no_file_behind(
+    client, db, draft, settings, deleted
+):
+    """Evidence files must go with the rows that name them (issue 10, item 14)."""
+    from tests.conftest import add_practices, record, sync
+
+    upload(client, draft, "a.pdf", PDF)
+    upload(client, draft, "b.png", PNG)
+    assert len(list(settings.upload_dir.iterdir())) == 2
+    page = f"/submissions/{draft}"
+    if deleted != "draft":
+        (published,) = add_practices(db, record(title="Published already"))
+        sync(client.app)
+        confirm = f"/submissions/{draft}/update-of/{published}"
+        page = post_form(client, confirm, confirm, {}).headers["location"]
+    asked = client.get(f"{page}/delete")
+    assert "a.pdf" in asked.text and "b.png" in asked.text
+    response = post_form(client, f"{page}/delete", f"{page}/delete", {})
+    assert response.status_code == 303
+    assert list(settings.upload_dir.iterdir()) == []
+    assert client.get(f"/submissions/{draft}/edit").status_code == 404
