@@ -5,7 +5,9 @@ Both fold accents and bring US spellings to the UK form, so "labor" finds "labou
 """
 
 import re
+import threading
 from functools import lru_cache
+from itertools import pairwise
 
 from whoosh.analysis import (
     Analyzer,
@@ -212,6 +214,33 @@ def text_analyzer():
     )
 
 
+# The terms of the texts this thread analysed last for the index, for the pairs fields: Whoosh
+# analyses a document's fields one after another, "body" before "pairs_body".
+_indexed = threading.local()
+_REMEMBERED = 8
+
+
+class IndexingAnalyzer(Analyzer):
+    """The text analysis, remembering the terms of the last few texts it indexed (not of
+    queries), so that the pairs field of a long body does not analyse it a second time."""
+
+    def __init__(self):
+        self.inner = text_analyzer()
+
+    def __call__(self, value, **kwargs):
+        if kwargs.get("mode") != "index" or not kwargs.get("positions"):
+            yield from self.inner(value, **kwargs)
+            return
+        texts = []
+        for token in self.inner(value, **kwargs):
+            texts.append(token.text)
+            yield token
+        memo = getattr(_indexed, "terms", None)
+        if memo is None or len(memo) >= _REMEMBERED:
+            memo = _indexed.terms = {}
+        memo[value] = texts
+
+
 class PairAnalyzer(Analyzer):
     """Each two neighbouring terms of the text analysis as one term ("referr mechan"), for the
     pairs fields of the schema: a phrase of two words is then one posting list to read instead
@@ -222,13 +251,15 @@ class PairAnalyzer(Analyzer):
         self.inner = text_analyzer()
 
     def __call__(self, value, **kwargs):
-        previous = None
-        for token in self.inner(value, positions=True, mode=kwargs.get("mode", "index")):
-            text = token.text  # tokenizers reuse one token object: keep the word first
-            if previous is not None:
-                token.text = pair_term(previous, text)
-                yield token
-            previous = text
+        memo = getattr(_indexed, "terms", None) or {}
+        texts = memo.get(value)
+        if texts is None:
+            mode = kwargs.get("mode", "index")
+            texts = [token.text for token in self.inner(value, positions=True, mode=mode)]
+        token = Token(positions=False, chars=False, removestops=True, mode="index", boost=1.0)
+        for first, second in pairwise(texts):
+            token.text = pair_term(first, second)
+            yield token
 
 
 def pair_term(first: str, second: str) -> str:

@@ -7,7 +7,12 @@ from datetime import UTC, datetime
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
 from whoosh.formats import Existence
 
-from search.analysis import PairAnalyzer, concept_analyzer, spelling_analyzer, text_analyzer
+from search.analysis import (
+    IndexingAnalyzer,
+    PairAnalyzer,
+    concept_analyzer,
+    spelling_analyzer,
+)
 from search.params import FACETS
 
 TEXT_FIELDS = ("title", "summary", "body", "organisation", "places", "translated")
@@ -24,7 +29,7 @@ def pairs_field(field: str) -> str:
 
 
 def make_schema() -> Schema:
-    analyzer = text_analyzer()
+    analyzer = IndexingAnalyzer()
     fields = {
         "id": ID(stored=True, unique=True),
         "version": STORED(),
