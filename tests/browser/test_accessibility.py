@@ -99,12 +99,18 @@ def test_every_page_passes_axe_and_fits_the_width(chromium, live_server, db, wid
     pages.update(fill_a_brief(page, db))
     for name, path in pages.items():
         page.goto(path)
-        failures += [f"{name}: {found}" for found in found_by_axe(page)]
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        if overflow > 0:
-            failures.append(f"{name}: {overflow} px wider than the window")
+        failures += problems_of(page, name)
     context.close()
     assert failures == []
+
+
+def problems_of(page, name: str) -> list[str]:
+    """What axe finds on the page, and how far it is wider than the window."""
+    found = [f"{name}: {problem}" for problem in found_by_axe(page)]
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    if overflow > 0:
+        found.append(f"{name}: {overflow} px wider than the window")
+    return found
 
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer<<>>\n%%EOF\n"
@@ -203,10 +209,7 @@ def test_every_signed_in_page_passes_axe_and_fits_the_width(chromium, live_serve
             response = page.goto(path)
             if response.status != 200:
                 failures.append(f"{name}: {path} answered {response.status}")
-            failures += [f"{name}: {found}" for found in found_by_axe(page)]
-            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-            if overflow > 0:
-                failures.append(f"{name}: {overflow} px wider than the window")
+            failures += problems_of(page, name)
         context.close()
     assert failures == []
 
