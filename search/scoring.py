@@ -180,10 +180,6 @@ def _public_positions(reader, field: str, text, wanted: np.ndarray) -> dict[int,
     return found
 
 
-def _text(word) -> str:
-    return word.decode("utf-8") if isinstance(word, bytes) else word
-
-
 def _public_postings(reader, field: str, text) -> tuple[np.ndarray, np.ndarray]:
     """The same as `read_postings` through Whoosh's public matcher API, one posting at a time."""
     ids, weights = [], []
@@ -396,8 +392,8 @@ class Evaluator:
             # Documents holding every neighbouring pair of the phrase: exactly the phrase for
             # two words, and few enough to check by positions for more.
             reader = self.searcher.reader()
-            for first, second in pairwise(words):
-                text = pair_term(_text(first), _text(second))
+            for first, second in pairwise(node.words):  # as typed: pair terms are text
+                text = pair_term(first, second)
                 holding = np.zeros(self.size, dtype=bool)
                 holding[read_postings(reader, pairs, text)[0]] = True
                 mask &= holding
