@@ -30,9 +30,10 @@ from search.analysis import analysis_version
 from search.fusion import Fusion
 from search.highlighting import snippet
 from search.params import FACETS, SearchParams, SearchResult
+from search.projection import Projection, for_model
 from search.querying import Coordinated, QueryBuilder, load_synonyms
 from search.schema import make_schema, to_fields
-from search.scoring import Evaluator, Unsupported, read_postings
+from search.scoring import POSTINGS_KEY, Evaluator, Unsupported, read_postings
 from search.segments import SegmentArrays
 from search.segments import paths as array_paths
 from search.snapshot import Snapshot
@@ -109,8 +110,9 @@ def _segment_id(leaf) -> str | None:
     return segment.segment_id() if segment is not None else None
 
 
-def _vector_file_name(cache: VectorCache, segment: str) -> str:
-    return f"vec-{cache.slug}-{segment}"
+def _vector_file_name(cache: VectorCache, projection: Projection | None, segment: str) -> str:
+    tag = f"-{projection.tag}" if projection is not None else ""
+    return f"vec-{cache.slug}{tag}-{segment}"
 
 
 class SearchIndex:
@@ -123,6 +125,7 @@ class SearchIndex:
         self.root = Path(root)
         self._embedder = embedder  # AUTO until first needed: loading takes about a second
         self._vector_cache: VectorCache | None = None
+        self._projection: Projection | None = None  # set with the vector cache
         self._query_vectors: OrderedDict = OrderedDict()
         self.fusion = Fusion()
         self.queries = QueryBuilder(make_schema(), load_synonyms(synonyms_file))
@@ -158,7 +161,16 @@ class SearchIndex:
             return None
         if self._vector_cache is None:
             self._vector_cache = VectorCache(self.root, embedder.name, embedder.dim)
+            self._projection = for_model(embedder.name, embedder.dim)
         return self._vector_cache
+
+    @property
+    def _vector_dim(self) -> int:
+        return self._projection.dim if self._projection is not None else self.embedder.dim
+
+    def _from_cache(self, keys: np.ndarray, cache: VectorCache) -> SegmentVectors:
+        project = self._projection.rows if self._projection is not None else None
+        return SegmentVectors.from_cache(keys, cache, self._vector_dim, project)
 
     def _with_vectors(self, documents: list[dict]) -> list[dict]:
         """Index fields for the documents, each with the key of its vectors; vectors missing
@@ -185,11 +197,15 @@ class SearchIndex:
         return fields
 
     def _query_vector(self, q: str) -> np.ndarray:
+        """The query's vector in the space of the snapshot's rows (projected)."""
+        self.vector_cache()
         with self._lock:
             if q in self._query_vectors:
                 self._query_vectors.move_to_end(q)
                 return self._query_vectors[q]
         vector = self.embedder.query(q)
+        if self._projection is not None:
+            vector = self._projection.vector(vector)
         with self._lock:
             self._query_vectors[q] = vector
             if len(self._query_vectors) > CACHE_SIZE:
@@ -567,6 +583,10 @@ class SearchIndex:
             ix = self._open(directory)
             try:
                 searcher = ix.searcher()
+                for leaf, _offset in searcher.reader().leaf_readers():
+                    # A committed segment never changes: its decoded postings can be kept.
+                    if segment := _segment_id(leaf):
+                        setattr(leaf, POSTINGS_KEY, (str(directory), segment))
                 opened = searcher.reader().generation()  # None for an index with no segment
                 if opened is not None and opened != integrity.generation(manifest["toc"]):
                     searcher.close()
@@ -660,9 +680,9 @@ class SearchIndex:
         cache = self.vector_cache()
         part = None
         if mapped and segment:
-            name = _vector_file_name(cache, segment)
-            part = SegmentVectors.load(directory, name, keys, self.embedder.dim)
-        return part or held or SegmentVectors.from_cache(keys, cache, self.embedder.dim)
+            name = _vector_file_name(cache, self._projection, segment)
+            part = SegmentVectors.load(directory, name, keys, self._vector_dim)
+        return part or held or self._from_cache(keys, cache)
 
     def _vector_table(self, snapshot: Snapshot, directory: Path) -> VectorTable | None:
         if self.vector_cache() is None:
@@ -677,7 +697,7 @@ class SearchIndex:
             if segment := _segment_id(leaf):
                 held[(str(directory), segment)] = part
         self._segments = held  # parts of segments merged away are let go (and unmapped)
-        return VectorTable(parts, snapshot.live, self.embedder.dim)
+        return VectorTable(parts, snapshot.live, self._vector_dim)
 
     @staticmethod
     def _segment_file_names(directory: Path) -> list[str]:
@@ -716,7 +736,7 @@ class SearchIndex:
                 wanted |= {p.name for p in files}
                 vectors = ()
                 if cache is not None:
-                    name = _vector_file_name(cache, segment)
+                    name = _vector_file_name(cache, self._projection, segment)
                     vectors = SegmentVectors.paths(directory, name)
                     wanted |= {p.name for p in vectors}
                 if all(p.exists() for p in (*files, *vectors)):
@@ -733,7 +753,7 @@ class SearchIndex:
                         arrays = arrays or SegmentArrays.compute(leaf)
                 keys = np.asarray(arrays.column("vkey"))
                 part = self._segments.get((str(directory), segment))
-                part = part or SegmentVectors.from_cache(keys, cache, self.embedder.dim)
+                part = part or self._from_cache(keys, cache)
                 part.save(directory, name)
         finally:
             ix.close()

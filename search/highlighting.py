@@ -1,25 +1,14 @@
 """Snippets: short passages with the matched words marked, built from escaped text only."""
 
+from collections import deque
+
 from markupsafe import escape
-from whoosh import highlight
 from whoosh.analysis import Token
 from whoosh.analysis.tokenizers import default_pattern
 
 from search.stopwords import is_stop
 
 MAX_SNIPPET_CHARS = 240
-
-
-class EscapingFormatter(highlight.Formatter):
-    """Escapes every piece of the stored text, so user content can never inject HTML."""
-
-    between = " … "
-
-    def _text(self, text: str) -> str:
-        return str(escape(text))
-
-    def format_token(self, text, token, replace=False):
-        return f"<mark>{self._text(highlight.get_text(text, token, replace))}</mark>"
 
 
 class MarkingAnalyzer:
@@ -53,21 +42,79 @@ class MarkingAnalyzer:
         return _tokens(self.words(text))
 
 
-class _Given:
-    """The words already split (MarkingAnalyzer.words), as the analyzer Whoosh's highlighter
-    calls."""
-
-    def __init__(self, words):
-        self.words = words
-
-    def __call__(self, text: str, **kwargs):
-        return _tokens(self.words)
-
-
 def _tokens(words):
     for start, end, terms in words:
         for term in terms:
             yield Token(chars=True, text=term, startchar=start, endchar=end, boost=1.0)
+
+
+def _fragments(words, terms, maxchars: int, surround: int, charlimit: int = 2**15):
+    """Whoosh's ContextFragmenter.fragment_tokens over (start, end, terms) words, as
+    (startchar, endchar, matched tokens) without a Token object per word: the same fragments
+    (tests/unit/test_highlighting.py compares them), several times faster."""
+    first = None
+    firsts: deque = deque()
+    countdown = -1
+    matched: list[tuple[int, int, str]] = []
+    endchar = None
+    currentlen = 0
+    for startchar, endchar, found in words:
+        length = endchar - startchar
+        if charlimit and endchar > charlimit:
+            break
+        for term in found:  # one token per term, as the analyzer yields them
+            hit = term in terms
+            if countdown < 0 and not hit:
+                firsts.append(startchar)
+                while firsts and endchar - firsts[0] > surround:
+                    firsts.popleft()
+            elif currentlen + length > maxchars:
+                countdown = 0
+            elif hit:
+                countdown = surround
+                if first is None:
+                    if firsts:
+                        first = firsts[0]
+                    else:
+                        first = startchar
+                        countdown += surround
+                matched.append((startchar, endchar, term))
+            if countdown >= 0:
+                currentlen += length
+                countdown -= length
+                if countdown <= 0:
+                    yield first, endchar, matched
+                    matched, firsts, first, currentlen = [], deque(), None, 0
+    if matched:
+        yield first, endchar, matched
+
+
+def _best_passages(text: str, words, terms, top: int = 2) -> str:
+    """Whoosh's highlight() with ContextFragmenter, BasicFragmentScorer and FIRST order: the
+    `top` passages with the most matches times distinct terms, in text order, marked."""
+    scored = []
+    for start, end, matched in _fragments(words, terms, MAX_SNIPPET_CHARS // 2, 60):
+        if not matched:
+            continue  # a word longer than a passage ended it: nothing marked, no score
+        distinct = len({term for _s, _e, term in matched})
+        scored.append((float(len(matched)) * (distinct * 100 or 1), start, end, matched))
+    best = sorted(scored, key=lambda item: (item[0], item[1]), reverse=True)[:top]
+    best.sort(key=lambda item: item[1])
+    return " … ".join(_marked(text, start, end, matched) for _score, start, end, matched in best)
+
+
+def _marked(text: str, start: int, end: int, matched) -> str:
+    output = []
+    index = start
+    for token_start, token_end, _term in sorted(matched, key=lambda m: (m[0], m[0] - m[1])):
+        if token_start < index:
+            continue  # a word's second term, or words overlapping
+        if token_start > index:
+            output.append(str(escape(text[index:token_start])))
+        output.append(f"<mark>{escape(text[token_start:token_end])}</mark>")
+        index = token_end
+    output.append(str(escape(text[index:end])))
+    return "".join(output)
 
 
 def snippet(
@@ -82,14 +129,9 @@ def snippet(
         for word in [text.decode("utf-8") if isinstance(text, bytes) else text]
         if not is_stop(word)  # "victimes de la traite": marking every "de" hides what matters
     )
-    fragmenter = highlight.ContextFragmenter(maxchars=MAX_SNIPPET_CHARS // 2, surround=60)
-    formatter = EscapingFormatter()
     for text in (summary, body):
         if text and terms:
-            words = marking.words(text)
-            if not any(term in terms for _start, _end, found in words for term in found):
-                continue  # nothing to mark: Whoosh's fragmenter would step through for nothing
-            found = highlight.highlight(text, terms, _Given(words), fragmenter, formatter, top=2)
+            found = _best_passages(text, marking.words(text), terms)
             if found:
                 return found
     short = summary if len(summary) <= MAX_SNIPPET_CHARS else summary[:MAX_SNIPPET_CHARS] + "…"

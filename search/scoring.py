@@ -19,7 +19,9 @@ so in the log.
 
 import logging
 import os
+import threading
 import uuid
+from collections import OrderedDict
 from functools import cache
 from itertools import pairwise
 
@@ -131,18 +133,91 @@ def read_postings(reader, field: str, text, fast: bool | None = None):
     if not (fast if fast is not None else fast_path_available()):
         return _public_postings(reader, field, text)
     ids, weights = [], []
-    for _segment, offset, matcher in _leaf_postings(reader, field, text, blocks=True):
-        while matcher.is_active():
-            if matcher._ids is None:
-                matcher._read_ids()
-            if matcher._weights is None:
-                matcher._read_weights()
-            ids.append(np.asarray(matcher._ids, dtype=np.int64) + offset)
-            weights.append(np.asarray(matcher._weights, dtype=np.float64))
-            matcher._next_block()
+    for segment, offset in reader.leaf_readers():
+        key = getattr(segment, POSTINGS_KEY, None)
+        found = DECODED.get((key, field, text)) if key is not None else None
+        if found is None:
+            found = _segment_postings(segment, field, text)
+            if key is not None:
+                DECODED.put((key, field, text), found)
+        if len(found[0]):
+            ids.append(np.add(found[0], offset, dtype=np.int64))
+            weights.append(found[1])
     if not ids:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
     return np.concatenate(ids), np.concatenate(weights)
+
+
+def _segment_postings(segment, field: str, text) -> tuple[np.ndarray, np.ndarray]:
+    """One segment's postings of a term, numbered from 0 in the segment."""
+    try:
+        matcher = segment.postings(field, text)
+    except TermNotFound:
+        return _EMPTY
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    if not hasattr(matcher, "_read_ids"):
+        raise Unsupported(type(matcher).__name__)
+    ids, weights = [], []
+    while matcher.is_active():
+        if matcher._ids is None:
+            matcher._read_ids()
+        if matcher._weights is None:
+            matcher._read_weights()
+        ids.append(np.asarray(matcher._ids, dtype=np.int32))
+        weights.append(np.asarray(matcher._weights, dtype=np.float64))
+        matcher._next_block()
+    if not ids:
+        return _EMPTY
+    found = np.concatenate(ids), np.concatenate(weights)
+    for array in found:
+        array.flags.writeable = False  # shared by every search that reads the term
+    return found
+
+
+class DecodedPostings:
+    """Decoded postings of recently searched terms, per segment, least recently used out first.
+
+    Whoosh stores a term's postings as pickled, compressed blocks, and decoding them was a third
+    of a search's time: the same common words ("trafficking", "victims") were decoded again by
+    every search. A committed segment's postings never change (deletions are a separate mask),
+    so a segment's decoded arrays stay right for as long as the segment exists; the key holds
+    the index generation's directory and the segment's name, which no other segment reuses.
+    """
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key, value) -> None:
+        size = value[0].nbytes + value[1].nbytes + 200
+        if size > self.max_bytes // 8:
+            return  # one huge list would push out many useful ones
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = value
+            self.bytes += size
+            while self.bytes > self.max_bytes:
+                _key, (ids, weights) = self._items.popitem(last=False)
+                self.bytes -= ids.nbytes + weights.nbytes + 200
+
+
+_EMPTY = (np.zeros(0, dtype=np.int32), np.zeros(0))
+POSTINGS_KEY = "_practice_hub_postings_key"  # set on a segment reader by the search engine
+# Per process; 0 turns the cache off (for measuring). A segment holds at most 6,000 documents,
+# so one entry is at most about 70 KB.
+CACHE_SETTING = "PRACTICES_POSTINGS_CACHE_MB"
+DECODED = DecodedPostings(int(os.environ.get(CACHE_SETTING, "32") or 0) << 20)
 
 
 def read_positions(reader, field: str, text, wanted: np.ndarray) -> dict[int, list[int]]:

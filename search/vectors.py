@@ -188,7 +188,9 @@ class SegmentVectors:
         self.mapped = isinstance(rows, np.memmap)
 
     @classmethod
-    def from_cache(cls, keys: np.ndarray, cache: VectorCache, dim: int) -> "SegmentVectors":
+    def from_cache(
+        cls, keys: np.ndarray, cache: VectorCache, dim: int, project=None
+    ) -> "SegmentVectors":
         fetched = cache.get(k for k in keys.tolist() if k)
         counts = np.zeros(len(keys), dtype=np.int64)
         pieces = []
@@ -198,7 +200,10 @@ class SegmentVectors:
                 continue  # not embedded (the model was off when it was indexed)
             pieces.append(rows)
             counts[docnum] = len(rows)
-        rows = np.concatenate(pieces) if pieces else np.zeros((0, dim), dtype=np.float32)
+        if not pieces:
+            return cls(keys, counts, np.zeros((0, dim), dtype=np.float32))
+        rows = np.concatenate(pieces)
+        rows = project(rows) if project is not None else rows
         return cls(keys, counts, np.ascontiguousarray(rows, dtype=np.float32))
 
     @staticmethod

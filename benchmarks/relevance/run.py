@@ -95,7 +95,7 @@ class SemanticAlone:
 
     def search(self, text: str) -> list[int]:
         snapshot = self.index._fresh()[1]
-        similarities = snapshot.vectors.similarities(self.index.embedder.query(text))
+        similarities = snapshot.vectors.similarities(self.index._query_vector(text))
         order = np.argsort(-similarities, kind="stable")[:K]
         return [int(snapshot.ids[d]) for d in order if similarities[d] > -1]
 

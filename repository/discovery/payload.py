@@ -24,14 +24,14 @@ def facet_entries(params: SearchParams, name: str, counts: dict[str, int]) -> li
     selected = set(params.selected(name))
     if facet.ordered:
         values = [v for v in facet.values if counts.get(v) or v in selected or facet.always_listed]
+        labels = {value: facet.label_of(value) for value in values}
     else:
-        values = sorted(
-            set(counts) | selected, key=lambda v: (-counts.get(v, 0), facet.label_of(v))
-        )
+        labels = {value: facet.label_of(value) for value in set(counts) | selected}
+        values = sorted(labels, key=lambda v: (-counts.get(v, 0), labels[v]))
     return [
         {
             "value": value,
-            "label": facet.label_of(value),
+            "label": labels[value],
             "count": counts.get(value, 0),
             "selected": value in selected,
         }

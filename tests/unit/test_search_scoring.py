@@ -95,3 +95,33 @@ def test_phrases_are_read_in_bulk_and_find_only_words_side_by_side(index, monkey
     assert 0 < together.total < apart.total
     assert set(together.ids) <= set(apart.ids)
     assert set(reversed_order.ids) != set(together.ids)
+
+
+def test_decoded_postings_are_kept_per_segment_and_deletions_still_apply(tmp_path):
+    """A search reads a term's decoded postings from memory after the first time; a deleted
+    practice is still not found, and a new segment's postings are read from it."""
+    from search import scoring
+
+    index = SearchIndex(tmp_path / "index", embedder=None)
+    index.rebuild(
+        [doc(1, "Hotline for fishermen", "A free number."), doc(2, "Shelter", "Beds.")], 0
+    )
+    assert index.search(SearchParams(q="hotline")).ids == [1]
+    kept = set(scoring.DECODED._items)
+    assert any(key[0][0].startswith(str(index.root)) and key[2] == "hotline" for key in kept)
+    index.apply([doc(3, "Hotline for domestic workers", "Calls.")], [1], seq=1)
+    assert index.search(SearchParams(q="hotline")).ids == [3]
+    index.close()
+
+
+def test_the_decoded_postings_memory_is_bounded():
+    from search.scoring import DecodedPostings
+
+    cache = DecodedPostings(max_bytes=20_000)
+    for n in range(100):
+        cache.put(("segment", "title", str(n)), (np.zeros(100, np.int32), np.zeros(100)))
+    assert cache.bytes <= 20_000 and len(cache._items) < 100
+    assert cache.get(("segment", "title", "99")) is not None  # the most recent stay
+    assert cache.get(("segment", "title", "0")) is None
+    cache.put(("big", "body", "x"), (np.zeros(1_000, np.int32), np.zeros(1_000)))
+    assert cache.get(("big", "body", "x")) is None  # larger than an eighth: not kept

@@ -150,3 +150,38 @@ def test_more_like_this_crosses_languages(index):
     index.apply([spanish], [], seq=1)
     assert [i for i, _card in index.more_like_this(1, limit=1)] == [4]
     assert 1 not in [i for i, _card in index.more_like_this(1)]
+
+
+QUERIES_BY_MEANING = {
+    "teléfono de ayuda para marineros retenidos en barcos": 1,
+    "refuge pour femmes": 2,
+    "обучение судей": 3,
+}
+
+
+def test_rows_and_queries_are_compared_in_fewer_dimensions_with_the_same_answers(
+    tmp_path, model, monkeypatch
+):
+    """The segment files hold the projected rows (search/projection.py), the vector cache the
+    model's own; the full vectors and the projected ones find the same practice first."""
+    from search import projection
+
+    index = SearchIndex(tmp_path / "projected", embedder=model)
+    index.rebuild(DOCS, seq=0)
+    table = index._fresh()[1].vectors
+    kept = projection.for_model(model.name, model.dim)
+    assert kept is not None and table.dim == kept.dim < model.dim
+    assert all(p.rows.shape[1] == kept.dim for p in table.parts if len(p.rows))
+    key = content_key(model.name, passages(DOCS[0]))
+    assert index.vector_cache().get([key])[key].shape[1] == model.dim
+    assert any(kept.tag in p.name for p in index.current_dir().glob("vec-*"))
+
+    monkeypatch.setenv(projection.SETTING, "off")
+    full = SearchIndex(tmp_path / "full", embedder=model)
+    full.rebuild(DOCS, seq=0)
+    assert full._fresh()[1].vectors.dim == model.dim
+    for q, expected in QUERIES_BY_MEANING.items():
+        assert index.search(SearchParams(q=q)).ids[0] == expected
+        assert full.search(SearchParams(q=q)).ids[0] == expected
+    index.close()
+    full.close()

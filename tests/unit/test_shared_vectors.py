@@ -59,7 +59,7 @@ def test_a_worker_maps_the_writers_files_and_answers_as_from_memory(writer, monk
 def test_files_follow_the_segments_and_an_open_reader_keeps_its_own(writer):
     reader = worker(writer)
     old = reader._fresh()[1]
-    query = MODEL.query("hotline for fishermen at sea")
+    query = reader._query_vector("hotline for fishermen at sea")
     before = old.vectors.similarities(query)
     removed = set()
     for n in range(4, 24):

@@ -1,0 +1,75 @@
+"""Fit the fixed basis that search/projection.py projects the model's vectors onto.
+
+    .venv/bin/python scripts/fit_projection.py [--dims 256]
+
+The texts are the seed practices' passages (title and summary, each translation's, the start of
+the description: what the index embeds) and every label of the thesaurus in its six languages
+(short texts, as queries are). The basis is their vectors' top principal directions, without
+centring, so that dot products are kept as well as they can be. Prints how much of the
+vectors' energy the kept directions hold, on these texts and, when given, on the vectors of an
+index (`--check INDEX_DIR/current`, e.g. a `search_bench.py --keep` directory).
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from search import semantic  # noqa: E402
+from search.projection import BASES, HERE  # noqa: E402
+from search.vectors import DESCRIPTION_CHARS, plain_text  # noqa: E402
+
+
+def texts() -> list[str]:
+    found = []
+    for line in (ROOT / "seed" / "practices.jsonl").read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        found.append(f"{record['title']}. {record.get('summary', '')}".strip())
+        for translation in (record.get("translations") or {}).values():
+            found.append(f"{translation.get('title', '')}. {translation.get('summary', '')}")
+        description = plain_text(record.get("description", "")).strip()
+        if description:
+            found.append(description[:DESCRIPTION_CHARS])
+    thesaurus = json.loads((ROOT / "search" / "thesaurus.json").read_text(encoding="utf-8"))
+    for concept in thesaurus["concepts"]:
+        for labels in concept["labels"].values():
+            found += [labels["pref"], *labels.get("alt", [])]
+    return sorted(set(found))
+
+
+def energy(rows: np.ndarray, basis: np.ndarray) -> float:
+    return float((np.linalg.norm(rows @ basis, axis=1) ** 2).sum() / (rows**2).sum())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dims", type=int, default=192)
+    parser.add_argument("--check", type=Path, help="an index generation directory")
+    args = parser.parse_args()
+    model = semantic.load()
+    if model is None:
+        sys.exit("the model did not load")
+    corpus = texts()
+    rows = model.passages(corpus).astype(np.float64)
+    _u, _s, directions = np.linalg.svd(rows, full_matrices=False)
+    basis = directions[: args.dims].T.astype(np.float32)
+    out = HERE / BASES[model.name]
+    np.savez(out, basis=basis)
+    print(f"{len(corpus)} texts, {args.dims} of {model.dim} dimensions -> {out.relative_to(ROOT)}")
+    print(f"energy kept on these texts: {energy(rows, basis):.4f}")
+    if args.check:
+        parts = [np.load(p) for p in sorted(args.check.glob("vec-*.rows.npy"))]
+        full = [p for p in parts if p.shape[1] == model.dim]
+        if full:
+            print(f"energy kept on {args.check}: {energy(np.concatenate(full), basis):.4f}")
+
+
+if __name__ == "__main__":
+    main()
