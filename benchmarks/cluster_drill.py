@@ -32,12 +32,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.drill_forms import MARKER
 from benchmarks.drill_server import PASSWORD, DrillServer
 
 ROOT = Path(__file__).resolve().parent.parent
 HAPROXY_TEMPLATE = ROOT / "docs" / "haproxy.cfg"
 LOCUSTFILE = Path(__file__).with_name("cluster_load.py")
-MARKER = "Clusterdrill"
 CONVERGENCE_TARGET = 5.0
 NODES = 3
 

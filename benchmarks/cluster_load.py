@@ -13,9 +13,9 @@ import re
 import time
 from collections import deque
 
+from drill_forms import SUBMIT, practice_name, submission_form
 from locust import HttpUser, between, task
 
-MARKER = "Clusterdrill"
 WRITES = os.environ.get("PRACTICES_DRILL_WRITES", "writes.jsonl")
 PASSWORD = os.environ.get("PRACTICES_DRILL_PASSWORD", "")
 WORDS = ["trafficking", "referral", "hotline", "labour", "children", "shelter", "supply chain"]
@@ -66,22 +66,7 @@ class Partner(FormUser):
 
     @task
     def submit(self):
-        number = random.randrange(10**9)
-        form = {
-            "title": f"{MARKER} practice {number}",
-            "summary": "A practice submitted during the cluster drill.",
-            "organisation": "Drill NGO",
-            "actor_types": ["ngo"],
-            "scope": "global",
-            "pillars": ["prevention"],
-            "practice_type": "training",
-            "evidence": "not_evaluated",
-            "start_year": "2010",
-            "language": "en",
-            "intent": "submit",
-            "sources-0-title": "Drill source",
-            "sources-0-url": "https://example.org/drill",
-        }
+        form = submission_form(practice_name())
         created = self.post_form("/submissions/new", form, name="create draft")
         found = SUBMIT_FORM.search(created.text) if created.ok else None
         if not found:
@@ -89,7 +74,7 @@ class Partner(FormUser):
         practice_id = int(found.group(1))
         submitted = self.post_form(
             f"/submissions/{practice_id}/submit",
-            {"action": "submit", "confirm": "yes"},
+            SUBMIT,
             name="submit for review",
         )
         if submitted.ok:

@@ -7,6 +7,7 @@ one is written to PRACTICES_DRILL_ACCEPTED, so the drill can check none was lost
 import json
 import os
 import random
+import string
 
 from locust import HttpUser, between, task
 
@@ -58,9 +59,9 @@ class Delegate(HttpUser):
 
     @task(10)
     def submission(self):
-        number = random.randrange(10**9)
+        name = "".join(random.choices(string.ascii_lowercase, k=8))  # a number reads as a phone
         record = {
-            "title": f"Load drill submission {number}",
+            "title": f"Load drill submission {name}",
             "summary": "Submitted under load.",
             "organisation": "Drill NGO",
             "actor_types": ["ngo"],
