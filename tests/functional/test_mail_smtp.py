@@ -53,7 +53,9 @@ class Mailbox:
     def authenticate(self, server, session, envelope, mechanism, auth_data):
         login = (auth_data.login.decode(), auth_data.password.decode())
         self.logins.append(login)
-        return AuthResult(success=login == ("hub", "mail-secret"))
+        # handled=False: aiosmtpd then answers a refusal with 535, as mail servers do (by
+        # default it answers nothing, and the client waited 30 s for its timeout).
+        return AuthResult(success=login == ("hub", "mail-secret"), handled=False)
 
 
 class AnyPortController(Controller):
