@@ -160,8 +160,10 @@ class SearchIndex:
         if embedder is None:
             return None
         if self._vector_cache is None:
-            self._vector_cache = VectorCache(self.root, embedder.name, embedder.dim)
+            # The projection first: another thread that finds the cache set also finds it
+            # (a table built without it held 512-dimension rows against projected queries).
             self._projection = for_model(embedder.name, embedder.dim)
+            self._vector_cache = VectorCache(self.root, embedder.name, embedder.dim)
         return self._vector_cache
 
     @property

@@ -185,3 +185,41 @@ def test_rows_and_queries_are_compared_in_fewer_dimensions_with_the_same_answers
         assert full.search(SearchParams(q=q)).ids[0] == expected
     index.close()
     full.close()
+
+
+def test_a_search_racing_the_first_use_of_the_vector_cache_gets_the_projected_space(
+    tmp_path, model, monkeypatch
+):
+    """The background writer (repair at start-up: complete_vector_files) and a request both
+    reach vector_cache() first: the request must never see the cache without its projection,
+    or it builds a table (and caches query vectors) in the model's 512 dimensions while later
+    query vectors are projected, and searches fail with a shape error."""
+    import threading
+
+    from search import engine
+
+    SearchIndex(tmp_path / "index", embedder=model).rebuild(DOCS, seq=0)
+    reader = SearchIndex(tmp_path / "index", embedder=model)  # a worker just started
+    real, inside, gate = engine.for_model, threading.Event(), threading.Event()
+
+    def slow(*args, **kwargs):  # the basis being read from disk
+        inside.set()
+        gate.wait(5)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "for_model", slow)
+    first = threading.Thread(target=reader.vector_cache)
+    first.start()
+    inside.wait(5)
+    try:
+        during = threading.Thread(target=reader.search, args=(SearchParams(q="refuge"),))
+        during.start()
+        during.join(0.5)
+    finally:
+        gate.set()
+        first.join()
+        during.join()
+    for q, expected in QUERIES_BY_MEANING.items():
+        assert reader.search(SearchParams(q=q)).ids[0] == expected
+    assert reader._fresh()[1].vectors.dim == reader._projection.dim
+    reader.close()
