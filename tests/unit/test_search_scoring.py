@@ -125,3 +125,21 @@ def test_the_decoded_postings_memory_is_bounded():
     assert cache.get(("segment", "title", "0")) is None
     cache.put(("big", "body", "x"), (np.zeros(1_000, np.int32), np.zeros(1_000)))
     assert cache.get(("big", "body", "x")) is None  # larger than an eighth: not kept
+
+
+def test_the_decoded_postings_bound_counts_what_small_entries_really_take():
+    """Rare words hold a posting or two per segment: each entry's arrays and key cost far more
+    than their data, and the setting (MB) must still bound the process's memory."""
+    import tracemalloc
+
+    from search.scoring import DecodedPostings
+
+    segment = ("/var/index/gen-1764570000000000000", "MAIN_abcdefghijklmnop")
+    tracemalloc.start()
+    cache = DecodedPostings(max_bytes=2 << 20)
+    for n in range(40_000):
+        ids = np.array([n], dtype=np.int32)
+        cache.put((segment, "body", f"word{n:07d}"), (ids, np.array([1.0])))
+    used = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    assert used <= 1.1 * cache.max_bytes, used
