@@ -1,13 +1,16 @@
 """Fit the fixed basis that search/projection.py projects the model's vectors onto.
 
-    .venv/bin/python scripts/fit_projection.py [--dims 256]
+    .venv/bin/python scripts/fit_projection.py [--dims 192] [--write] [--check INDEX_DIR]
 
 The texts are the seed practices' passages (title and summary, each translation's, the start of
 the description: what the index embeds) and every label of the thesaurus in its six languages
 (short texts, as queries are). The basis is their vectors' top principal directions, without
-centring, so that dot products are kept as well as they can be. Prints how much of the
+centring, so that dot products are kept as well as they can be. `--write` replaces the shipped
+basis (search/projection-*.npz: a new digest, so every index rewrites its vector files from its
+cache at the next commit; nothing is embedded again). Prints how much of the
 vectors' energy the kept directions hold, on these texts and, when given, on the vectors of an
-index (`--check INDEX_DIR/current`, e.g. a `search_bench.py --keep` directory).
+index (`--check INDEX_DIR`, the directory holding its vector cache, e.g. the `index` of a
+`search_bench.py --keep` directory).
 """
 
 import argparse
@@ -21,8 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from search import semantic  # noqa: E402
-from search.projection import BASES, HERE  # noqa: E402
-from search.vectors import DESCRIPTION_CHARS, plain_text  # noqa: E402
+from search.projection import BASES, HERE, load_basis  # noqa: E402
+from search.vectors import DESCRIPTION_CHARS, VectorCache, plain_text  # noqa: E402
 
 
 def texts() -> list[str]:
@@ -51,7 +54,8 @@ def energy(rows: np.ndarray, basis: np.ndarray) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dims", type=int, default=192)
-    parser.add_argument("--check", type=Path, help="an index generation directory")
+    parser.add_argument("--write", action="store_true", help="replace the shipped basis")
+    parser.add_argument("--check", type=Path, help="an index directory (with its vector cache)")
     args = parser.parse_args()
     model = semantic.load()
     if model is None:
@@ -61,14 +65,30 @@ def main() -> None:
     _u, _s, directions = np.linalg.svd(rows, full_matrices=False)
     basis = directions[: args.dims].T.astype(np.float32)
     out = HERE / BASES[model.name]
-    np.savez(out, basis=basis)
-    print(f"{len(corpus)} texts, {args.dims} of {model.dim} dimensions -> {out.relative_to(ROOT)}")
-    print(f"energy kept on these texts: {energy(rows, basis):.4f}")
+    print(f"{len(corpus)} texts, {args.dims} of {model.dim} dimensions")
+    print(f"energy kept on these texts: {energy(rows, basis):.4f} fitted now", end="")
+    if out.exists():
+        shipped = load_basis(out).basis
+        print(f", {energy(rows, shipped):.4f} by the shipped basis ({shipped.shape[1]} dimensions)")
+    else:
+        print()
+    if args.write:
+        np.savez(out, basis=basis)
+        print(f"written to {out.relative_to(ROOT)}")
+    basis = load_basis(out).basis if out.exists() else basis
     if args.check:
-        parts = [np.load(p) for p in sorted(args.check.glob("vec-*.rows.npy"))]
-        full = [p for p in parts if p.shape[1] == model.dim]
-        if full:
-            print(f"energy kept on {args.check}: {energy(np.concatenate(full), basis):.4f}")
+        # The index's own vectors, as the model gave them: its cache (the segment files hold
+        # projected rows).
+        cache = VectorCache(args.check, model.name, model.dim)
+        with cache._db() as db:
+            keys = [row[0] for row in db.execute("SELECT key FROM vectors")]
+        found = cache.get(keys)
+        if found:
+            rows = np.concatenate(list(found.values())).astype(np.float64)
+            kept = energy(rows, basis)
+            print(f"energy kept on {len(rows)} vectors of {args.check} (shipped basis): {kept:.4f}")
+        else:
+            print(f"no vectors of this model in {args.check}")
 
 
 if __name__ == "__main__":
