@@ -11,7 +11,7 @@ two agree.
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from sqlalchemy import ColumnElement, and_, or_, select
 
@@ -49,13 +49,7 @@ class Facet:
 
     def label_of(self, value: str) -> str:
         """The label in the reader's language; the value itself if it is unknown."""
-        text = _term_labels(self.name).get(value)
-        if text is None:
-            return value
-        # Country names are the UN's own names in each language (repository/data), not messages.
-        if self.name == "country":
-            return geography.country_name(value, current_locale())
-        return translations().gettext(text)
+        return _label(self.name, value, current_locale())
 
     def title(self) -> str:
         return translations().gettext(self.label)
@@ -213,3 +207,17 @@ def label(key: str, value: str) -> str:
     if key == "subregions":
         return translations().gettext(geography.subregion_label(value))
     return BY_KEY[key].label_of(value) if key in BY_KEY else value
+
+
+@lru_cache(maxsize=8192)
+def _label(name: str, value: str, locale: str) -> str:
+    # Remembered: a search page labels every value of every facet (about 200 a page), and the
+    # catalogues and vocabularies do not change while the process runs. Bounded: an unknown
+    # value typed into a URL is labelled too.
+    text = _term_labels(name).get(value)
+    if text is None:
+        return value
+    # Country names are the UN's own names in each language (repository/data), not messages.
+    if name == "country":
+        return geography.country_name(value, locale)
+    return translations(locale).gettext(text)
