@@ -15,6 +15,8 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 from urllib.parse import urlencode
 
+from benchmarks.drill_forms import submission_form
+
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "drill passphrase long enough"
 
@@ -182,20 +184,11 @@ class Browser:
 
 
 def practice_form(n: int) -> dict:
+    """The crash drill's form: the cluster drill's (benchmarks/drill_forms.py), numbered."""
     return {
+        **submission_form(str(n)),
         "title": f"Drill practice {n}",
         "summary": "A practice created by a drill.",
-        "organisation": "Drill NGO",
-        "actor_types": ["ngo"],
-        "scope": "global",
-        "pillars": ["prevention"],
-        "practice_type": "training",
-        "evidence": "not_evaluated",
-        "start_year": "2010",
-        "language": "en",
-        "intent": "submit",
-        "sources-0-title": "Drill source",
-        "sources-0-url": "https://example.org/drill",
     }
 
 
