@@ -117,15 +117,22 @@ def _leaf_postings(reader, field: str, text, blocks: bool = False):
     Deleted documents are included (the live mask removes them later); `blocks` asks for the
     codec's block matcher, whose private attributes the fast path reads."""
     for segment, offset in reader.leaf_readers():
-        try:
-            matcher = segment.postings(field, text)
-        except TermNotFound:
-            continue
-        if isinstance(matcher, FilterMatcher):
-            matcher = matcher.child
-        if blocks and not hasattr(matcher, "_read_ids"):
-            raise Unsupported(type(matcher).__name__)
-        yield segment, offset, matcher
+        matcher = _matcher(segment, field, text, blocks)
+        if matcher is not None:
+            yield segment, offset, matcher
+
+
+def _matcher(segment, field: str, text, blocks: bool):
+    """One segment's matcher of a term, None when the segment lacks it."""
+    try:
+        matcher = segment.postings(field, text)
+    except TermNotFound:
+        return None
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    if blocks and not hasattr(matcher, "_read_ids"):
+        raise Unsupported(type(matcher).__name__)
+    return matcher
 
 
 def read_postings(reader, field: str, text, fast: bool | None = None):
@@ -150,14 +157,9 @@ def read_postings(reader, field: str, text, fast: bool | None = None):
 
 def _segment_postings(segment, field: str, text) -> tuple[np.ndarray, np.ndarray]:
     """One segment's postings of a term, numbered from 0 in the segment."""
-    try:
-        matcher = segment.postings(field, text)
-    except TermNotFound:
+    matcher = _matcher(segment, field, text, blocks=True)
+    if matcher is None:
         return _EMPTY
-    if isinstance(matcher, FilterMatcher):
-        matcher = matcher.child
-    if not hasattr(matcher, "_read_ids"):
-        raise Unsupported(type(matcher).__name__)
     ids, weights = [], []
     while matcher.is_active():
         if matcher._ids is None:
@@ -200,7 +202,7 @@ class DecodedPostings:
 
     @staticmethod
     def _size(value) -> int:
-        # The arrays' headers, the tuples, the key and the dictionary's entry: about 400 bytes,
+        # The arrays' headers, the tuples, the key and the dictionary's entry: about 500 bytes,
         # more than a rare word's postings themselves (measured with tracemalloc).
         return value[0].nbytes + value[1].nbytes + ENTRY_BYTES
 
