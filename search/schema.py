@@ -120,7 +120,10 @@ def to_fields(document: dict) -> dict:
             [document["title"], document.get("summary", ""), body, *translated_texts(document)]
         ),
         # Words for "did you mean": the ones a delegate is likely to type, not every body word.
-        "spell": " ".join([document["title"], document.get("summary", ""), places]),
+        # Translations too, so a typo in a French query is corrected to a French word.
+        "spell": " ".join(
+            [document["title"], document.get("summary", ""), places, *translated_texts(document)]
+        ),
         "acronyms": " ".join(
             ACRONYM.findall(
                 " ".join(

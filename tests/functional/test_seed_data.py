@@ -2,6 +2,7 @@
 that every filter means something, covering every pillar where a delegate will look."""
 
 import json
+import re
 from collections import Counter
 
 from click.testing import CliRunner
@@ -69,6 +70,22 @@ def test_fifteen_in_each_other_un_language_with_an_english_title_and_summary():
     for r in records:
         if r["language"] != "en":
             assert set(r["translations"]["en"]) == {"title", "summary"}, r["title"]
+
+
+SCRIPTS = {"ar": r"[\u0600-\u06ff]", "ru": r"[\u0400-\u04ff]", "zh": r"[\u4e00-\u9fff]"}
+
+
+def test_every_practice_reads_in_all_six_languages():
+    """A delegate reading in any UN language sees every title and summary in it, and a query
+    in that language meets them word for word."""
+    for r in seed_records():
+        wanted = {"ar", "en", "es", "fr", "ru", "zh"} - {r["language"]}
+        assert set(r["translations"]) == wanted, r["title"]
+        for language, text in r["translations"].items():
+            assert text["title"].strip() and text["summary"].strip(), (r["title"], language)
+            assert text["summary"] != r["summary"], (r["title"], language)  # names may stay
+            if language in SCRIPTS:
+                assert re.search(SCRIPTS[language], text["summary"]), (r["title"], language)
 
 
 def test_the_seed_passes_the_tagging_check():

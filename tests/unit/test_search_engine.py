@@ -205,6 +205,18 @@ def test_stop_words_and_thesaurus_words_of_other_languages_are_never_corrected(t
     assert index.search(SearchParams(q="refugios fund")).searched is None
 
 
+def test_a_typo_is_corrected_to_a_word_of_a_translation(tmp_path):
+    index = SearchIndex(tmp_path / "ix", embedder=None)
+    shelter = doc(1, "Shelter for survivors", "Safe housing and counselling")
+    shelter["translations"] = {
+        "fr": {"title": "Foyer pour survivantes", "summary": "Hébergement sûr et écoute"}
+    }
+    index.rebuild([shelter, doc(2, "Labour inspection", "Inspectors visit farms")], seq=0)
+    # The French word is only in the translation of an English practice.
+    result = index.search(SearchParams(q="hébergemnt"))
+    assert result.searched in {"hébergement", "hebergement"} and result.ids == [1]
+
+
 def test_words_of_deleted_documents_are_never_offered_as_corrections(tmp_path):
     index = SearchIndex(tmp_path / "ix", embedder=None)
     index.rebuild([doc(1, "Shelter", "Shelter"), doc(2, "Zanzibarian pilot", "Pilot")], seq=0)
