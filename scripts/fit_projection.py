@@ -1,6 +1,7 @@
 """Fit the fixed basis that search/projection.py projects the model's vectors onto.
 
     .venv/bin/python scripts/fit_projection.py [--dims 192] [--write] [--check INDEX_DIR]
+    PRACTICES_SEMANTIC=blend .venv/bin/python scripts/fit_projection.py --centre --write
 
 The texts are the seed practices' passages (title and summary, each translation's, the start of
 the description: what the index embeds) and every label of the thesaurus in its six languages
@@ -11,6 +12,10 @@ cache at the next commit; nothing is embedded again). Prints how much of the
 vectors' energy the kept directions hold, on these texts and, when given, on the vectors of an
 index (`--check INDEX_DIR`, the directory holding its vector cache, e.g. the `index` of a
 `search_bench.py --keep` directory).
+
+With PRACTICES_SEMANTIC=blend it fits the blend's basis (search/blend.py); `--centre` first
+replaces the mean its e5 vectors are centred on (the mean of e5's vectors of the same texts),
+which renames the blend, so its vectors are embedded again.
 """
 
 import argparse
@@ -23,8 +28,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from search import semantic  # noqa: E402
-from search.projection import BASES, HERE, load_basis  # noqa: E402
+from search import blend, semantic  # noqa: E402
+from search.projection import BASES, BLEND_BASIS, HERE, load_basis  # noqa: E402
 from search.vectors import DESCRIPTION_CHARS, VectorCache, plain_text  # noqa: E402
 
 
@@ -56,15 +61,33 @@ def main() -> None:
     parser.add_argument("--dims", type=int, default=192)
     parser.add_argument("--write", action="store_true", help="replace the shipped basis")
     parser.add_argument("--check", type=Path, help="an index directory (with its vector cache)")
+    parser.add_argument("--centre", action="store_true", help="replace the blend's e5 centre")
     args = parser.parse_args()
-    model = semantic.load()
-    if model is None:
-        sys.exit("the model did not load")
     corpus = texts()
-    rows = model.passages(corpus).astype(np.float64)
+    if args.centre and semantic.wants_blend():
+        # Built here rather than loaded: the blend does not load without a centre.
+        first, e5 = semantic.UniversalSentenceEncoder(), blend.E5Small()
+        second = e5.passages(corpus)
+        centre = second.mean(axis=0).astype(np.float32)
+        np.savez(blend.CENTRE_FILE, centre=centre)
+        print(f"e5 centre written to {blend.CENTRE_FILE.relative_to(ROOT)}")
+        model = blend.Blend(first, e5, centre)
+        rows = np.hstack(
+            [
+                np.sqrt(model.share) * model.first.passages(corpus),
+                np.sqrt(1 - model.share) * model._centred(second),
+            ]
+        ).astype(np.float64)
+    elif args.centre:
+        sys.exit("--centre needs PRACTICES_SEMANTIC=blend")
+    else:
+        model = semantic.load()
+        if model is None:
+            sys.exit("the model did not load")
+        rows = model.passages(corpus).astype(np.float64)
     _u, _s, directions = np.linalg.svd(rows, full_matrices=False)
     basis = directions[: args.dims].T.astype(np.float32)
-    out = HERE / BASES[model.name]
+    out = HERE / (BLEND_BASIS if isinstance(model, blend.Blend) else BASES[model.name])
     print(f"{len(corpus)} texts, {args.dims} of {model.dim} dimensions")
     print(f"energy kept on these texts: {energy(rows, basis):.4f} fitted now", end="")
     if out.exists():

@@ -218,7 +218,7 @@ class SearchIndex:
         """For /readyz: 'ok', or why search runs on words only."""
         if self.embedder is None:
             return semantic.unavailable_reason() or "off"
-        return "ok"
+        return semantic.degraded_reason() or "ok"
 
     # -- generations on disk -------------------------------------------------------------
 

