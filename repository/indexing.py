@@ -209,6 +209,9 @@ class IndexSync:
             if not self.index.exists():
                 raise IndexUnavailable("no readable index")
             self.index.verify()
+            other = self.index.built_with_other_model()
+            if other is not None:  # PRACTICES_SEMANTIC changed: embed everything again
+                raise IndexUnavailable(f"its vectors are of another sentence model, {other}")
             self.index.complete_vector_files()
             self.catch_up()
             drift = self.drift()

@@ -214,6 +214,16 @@ class SearchIndex:
                 self._query_vectors.popitem(last=False)
         return vector
 
+    def built_with_other_model(self) -> str | None:
+        """The sentence model the current generation was embedded with, when it is not the one
+        loaded now (its vector keys are of that model: no vector would be found, and search
+        would match by words only); None when it is the same, or not known."""
+        directory = self.current_dir()
+        if self.embedder is None or directory is None or not (directory / "model").exists():
+            return None  # an index written before the model was recorded is taken as it is
+        found = (directory / "model").read_text().strip()
+        return None if found == self.embedder.name else (found or "none")
+
     def semantic_status(self) -> str:
         """For /readyz: 'ok', or why search runs on words only."""
         if self.embedder is None:
@@ -410,6 +420,9 @@ class SearchIndex:
             directory.mkdir()
             ix = whoosh_index.create_in(str(directory), make_schema())
             (directory / "analysis").write_text(analysis_version())
+            # Which sentence model the vector keys belong to (search/semantic.py): another
+            # model finds none of them in its cache, so its index must be built again.
+            (directory / "model").write_text(self.embedder.name if self.embedder else "")
             writer = ix.writer()  # only commits the parts' segments (and holds Whoosh's lock)
             try:
                 if parts:

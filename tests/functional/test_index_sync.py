@@ -340,3 +340,40 @@ def test_a_failing_process_fails_the_rebuild_and_keeps_the_index(db, tmp_path, m
     assert [p.name for p in sync.index.root.glob("gen-*")] == [before.name]
     assert found(sync, "alpha") and not sync.drift()
     sync.index.close()
+
+
+class Renamed:
+    """The real sentence model under another name, as after PRACTICES_SEMANTIC changes."""
+
+    def __init__(self, model, name: str):
+        self.model, self.name, self.dim = model, name, model.dim
+
+    def passages(self, texts):
+        return self.model.passages(texts)
+
+    def query(self, text):
+        return self.model.query(text)
+
+
+def test_an_index_embedded_by_another_model_is_embedded_again_at_start_up(db, tmp_path, caplog):
+    from search import semantic
+
+    model = semantic.load()
+    (practice,) = add_practices(
+        db, record(title="Hotline for fishermen held on boats at sea", summary="Crew call it.")
+    )
+    before = SearchIndex(tmp_path / "index", embedder=model)
+    IndexSync(db, before).repair()
+    before.close()
+
+    # The operator chooses another model: its cache holds none of the index's vectors.
+    after = SearchIndex(tmp_path / "index", embedder=Renamed(model, "another-model"))
+    assert after.built_with_other_model() == model.name
+    with caplog.at_level("WARNING", logger="repository.indexing"):
+        IndexSync(db, after).repair()
+    assert "another sentence model" in caplog.text
+    assert after.built_with_other_model() is None
+    # Found by meaning again: the Spanish words share none with the practice.
+    q = "teléfono de ayuda para marineros retenidos en barcos"
+    assert practice in after.search(SearchParams(q=q)).ids
+    after.close()
