@@ -72,12 +72,7 @@ def main() -> None:
         np.savez(blend.CENTRE_FILE, centre=centre)
         print(f"e5 centre written to {blend.CENTRE_FILE.relative_to(ROOT)}")
         model = blend.Blend(first, e5, centre)
-        rows = np.hstack(
-            [
-                np.sqrt(model.share) * model.first.passages(corpus),
-                np.sqrt(1 - model.share) * model._centred(second),
-            ]
-        ).astype(np.float64)
+        rows = model.side_by_side(first.passages(corpus), second).astype(np.float64)
     elif args.centre:
         sys.exit("--centre needs PRACTICES_SEMANTIC=blend")
     else:

@@ -30,6 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
+from search.analysis import CJK
+
 HERE = Path(__file__).parent
 CENTRE_FILE = HERE / "e5-centre.npz"
 SHARE = 0.3  # USE's share of the similarity: 0.15-0.5 all measured within 0.01 (docs/search.md)
@@ -48,7 +50,6 @@ PINNED_FILES = {
 }
 
 _WORDS = re.compile(r"\w+")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def one_word(text: str) -> bool:
@@ -57,7 +58,7 @@ def one_word(text: str) -> bool:
     words = _WORDS.findall(text)
     if len(words) != 1:
         return len(words) == 0
-    return len(_CJK.findall(words[0])) <= 2
+    return len(CJK.findall(words[0])) <= 2
 
 
 class E5Small:
@@ -113,14 +114,21 @@ class Blend:
         norms = np.linalg.norm(rows, axis=-1, keepdims=True)
         return rows / np.maximum(norms, 1e-12)
 
+    def side_by_side(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """Rows of the two models as the blend's rows: scaled (the second's centred first) so
+        that a dot product is the blended similarity."""
+        return np.hstack(
+            [
+                np.sqrt(self.share) * np.atleast_2d(first),
+                np.sqrt(1 - self.share) * self._centred(np.atleast_2d(second)),
+            ]
+        ).astype(np.float32)
+
     def passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         second = self._pool.submit(self.second.passages, texts)
-        first = self.first.passages(texts)
-        return np.hstack(
-            [np.sqrt(self.share) * first, np.sqrt(1 - self.share) * self._centred(second.result())]
-        ).astype(np.float32)
+        return self.side_by_side(self.first.passages(texts), second.result())
 
     def query(self, text: str) -> np.ndarray:
         """Scaled so that its dot product with a passage's row is the blended similarity; a
@@ -131,7 +139,4 @@ class Blend:
                 [first / np.sqrt(self.share), np.zeros(self.second.dim, dtype=np.float32)]
             ).astype(np.float32)
         second = self._pool.submit(self.second.query, text)
-        first = self.first.query(text)
-        return np.concatenate(
-            [np.sqrt(self.share) * first, np.sqrt(1 - self.share) * self._centred(second.result())]
-        ).astype(np.float32)
+        return self.side_by_side(self.first.query(text), second.result())[0]
