@@ -25,7 +25,7 @@ from whoosh.index import LockError
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
-from search import integrity, semantic
+from search import dictionary, integrity, semantic
 from search.analysis import analysis_version
 from search.fusion import Fusion
 from search.highlighting import snippet
@@ -779,6 +779,7 @@ class SearchIndex:
     def warm(self) -> None:
         """Open the current reader and build its arrays now (the writer calls this after a
         commit, so that the next request does not pay for it)."""
+        dictionary.preload()  # once: the word lists a correction reads (about a second)
         self.mark_stale()
         searcher, snapshot = self._fresh()
         self._lengths(searcher, snapshot)
@@ -952,7 +953,7 @@ class SearchIndex:
             return bool(snapshot.live[postings].any())
 
         with self._lock:
-            corrected = self.queries.correct(reader, q, live)
+            corrected = self.queries.correct(reader, q, live, areas)
         if corrected is None:
             return None
         query = self.queries.parse(corrected, areas=areas)

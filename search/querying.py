@@ -1,14 +1,16 @@
 """From what a delegate typed to a Whoosh query: limits, synonyms, safe fallback, corrections."""
 
 import re
-from itertools import combinations
+from itertools import combinations, islice
 from pathlib import Path
 
 from whoosh import qparser
 from whoosh.query import And, NullQuery, Or, Query, Term
 
+from search import dictionary
 from search.analysis import CJK, CJK_RUNS
 from search.highlighting import MarkingAnalyzer
+from search.multilingual import snowball
 from search.params import MAX_QUERY_CHARS, MAX_QUERY_TERMS
 from search.schema import TEXT_FIELDS, facet_field
 from search.stopwords import is_stop
@@ -20,6 +22,11 @@ OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 WORD = re.compile(r"[^\W\d_][\w'-]*", re.UNICODE)
 _UNSAFE = re.compile(r"[^\w\s'\"-]", re.UNICODE)
 # Quotes, brackets, field names and capitalised operators ask for the strict meaning.
+# Words of the spelling field sharing a stem's letters read to find one inflected like it, and
+# the stemmers that tell inflections apart from typos, by the languages a word's script allows
+# (English words are in the dictionary inflected; the index stems Arabic too aggressively).
+_INFLECTIONS = 50
+_INFLECTED = {dictionary.LATIN: ("french", "spanish"), ("ru",): ("russian",)}
 _STRICT = re.compile(r"[\"()]|\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b|\w:")
 
 
@@ -298,24 +305,43 @@ class QueryBuilder:
             return And(pieces) if pieces else None
         return Or([And([a, b]) for a, b in combinations(pieces[:6], 2)])
 
-    def _known(self, reader, word: str) -> bool:
+    def _known(self, reader, word: str, live=None) -> bool:
+        """Whether the word is no typo: a word of the live documents, a word of its language's
+        dictionary ("shaping", "planes": search.dictionary), or an inflection of a word of the
+        documents where the dictionary lacks it ("trabajando" of "trabajo", "criados" of
+        "criadas": French, Spanish and Russian words sharing a Snowball stem)."""
         spelled = [t.text for t in self.spell_analyzer(word)]
-        return not spelled or ("spell", spelled[0]) in reader
+        if not spelled or ("spell", spelled[0]) in reader or dictionary.is_word(word):
+            return True
+        live = live or (lambda _term: True)
+        for language in _INFLECTED.get(dictionary.languages_of(word), ()):
+            stem = snowball(language).stemWord(spelled[0])
+            terms = islice(reader.expand_prefix("spell", stem), _INFLECTIONS)
+            if len(stem) >= 4 and any(
+                snowball(language).stemWord(term) == stem and live(term)
+                for term in (t.decode("utf-8") if isinstance(t, bytes) else t for t in terms)
+            ):
+                return True
+        return False
 
-    def correct(self, reader, q: str, live=None) -> str | None:
+    def correct(self, reader, q: str, live=None, areas=()) -> str | None:
         """The query with unknown words replaced by the nearest words of live documents, or
         None when nothing needs correcting.
 
         Candidates are ranked by edit distance first, then by how many documents use them, so
         "prosecuton" becomes "prosecution" (one edit) rather than the more frequent
         "prosecutors" (two). Stop words, acronyms, operators, words inside quotes and words the
-        thesaurus knows in any of the six languages are never corrected; neither is a word of
-        two letters. `live(term)` says whether a live document has the term: lingering terms of
-        deleted (possibly unpublished) documents are never offered.
+        thesaurus knows in any of the six languages are never corrected; neither are the words of
+        a place the query names (`areas`: "norte" of "norte de África" is not a typo of
+        "norme"), nor a word of two letters, nor a real word the collection lacks (_known).
+        `live(term)` says whether a live document has the term: lingering terms of deleted
+        (possibly unpublished) documents are never offered.
         """
         protected = set()
         for start, end, _concept in self.thesaurus.concepts_in(q):
             protected.update(w.lower() for w in WORD.findall(q[start:end]))
+        for words, _codes in areas:
+            protected.update(w.lower() for w in WORD.findall(words))
         parts = q.split('"')
         changed = False
         for i in range(0, len(parts), 2):
@@ -331,7 +357,7 @@ class QueryBuilder:
                     or is_stop(word)
                     or is_acronym(word)
                     or CJK.search(word)
-                    or self._known(reader, word)
+                    or self._known(reader, word, live)
                 ):
                     return word
                 spelled = [t.text for t in self.spell_analyzer(word)]

@@ -205,6 +205,33 @@ def test_stop_words_and_thesaurus_words_of_other_languages_are_never_corrected(t
     assert index.search(SearchParams(q="refugios fund")).searched is None
 
 
+def test_real_words_the_collection_lacks_are_never_corrected(tmp_path):
+    index = SearchIndex(tmp_path / "ix", embedder=None)
+    index.rebuild(
+        [
+            doc(1, "Survivors sharing their stories", "Survivors advise on policy"),
+            doc(2, "Safe places for children", "Places of safety and strategies"),
+            doc(3, "قائمة المتجرين", "المتجرين في العمل الشبيهة بالرق"),
+            doc(4, "Trabajador doméstico", "Derechos del trabajador y trabajo decente"),
+        ],
+        seq=0,
+    )
+    # Each word is one or two letters from a word of the collection, which would match more
+    # of the query; each is a word of its language (the dictionary's, or an inflection of a
+    # word of the collection: "trabajando" of "trabajo"), so none is a typo.
+    for q in (
+        "survivors shaping policy",
+        "planes y estrategias",
+        "المتورطين في العمل",
+        "trabajando como trabajador",
+    ):
+        assert index.search(SearchParams(q=q)).searched is None, q
+    # Typos are still corrected, in each script.
+    assert index.search(SearchParams(q="survivors sharng policy")).searched is not None
+    assert index.search(SearchParams(q="safety plcaes")).searched == "safety places"
+    index.close()
+
+
 def test_a_typo_is_corrected_to_a_word_of_a_translation(tmp_path):
     index = SearchIndex(tmp_path / "ix", embedder=None)
     shelter = doc(1, "Shelter for survivors", "Safe housing and counselling")
@@ -215,6 +242,26 @@ def test_a_typo_is_corrected_to_a_word_of_a_translation(tmp_path):
     # The French word is only in the translation of an English practice.
     result = index.search(SearchParams(q="hébergemnt"))
     assert result.searched in {"hébergement", "hebergement"} and result.ids == [1]
+
+
+def test_the_words_of_a_place_named_in_the_query_are_never_corrected(tmp_path):
+    index = SearchIndex(tmp_path / "ix", embedder=None)
+    index.rebuild(
+        [
+            doc(1, "Ley contra la trata", "Ley orgánica de Túnez", countries=["TUN"]),
+            doc(2, "Marco legal", "Una ley nacional", countries=["DZA"]),
+            doc(3, "Norme de protection", "Une norme pour l'Afrique", countries=["SEN"]),
+            doc(4, "Norme du travail", "La norme de l'OIT en África", countries=["ZAF"]),
+        ],
+        seq=0,
+    )
+    # No text says "norte", one letter from the French "norme", and "norme" with "África"
+    # would match two words where the typed words match one (the area): the place is no typo.
+    areas = (("norte de África", ("TUN", "DZA", "EGY")),)
+    result = index.search(SearchParams(q="norte de África", areas=areas))
+    assert result.searched is None
+    assert set(result.ids) == {1, 2}
+    index.close()
 
 
 def test_words_of_deleted_documents_are_never_offered_as_corrections(tmp_path):
