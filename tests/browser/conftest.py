@@ -12,7 +12,7 @@ import uvicorn
 
 from repository.app import create_app
 from repository.practices.interchange import import_lines
-from tests.conftest import seed_lines
+from tests.conftest import sample_seed_lines
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -83,8 +83,16 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(settings, db):
-    report = import_lines(db, seed_lines())
+def browser_seed() -> list[str]:
+    """The seed practices a test's server starts with: the functional tests' sample, whose
+    index builds in a second where the whole collection's takes six (each test starts its own
+    server). A test that needs the whole collection overrides this fixture."""
+    return sample_seed_lines()
+
+
+@pytest.fixture
+def live_server(settings, db, browser_seed):
+    report = import_lines(db, browser_seed)
     assert not report.errors
     with LiveServer(create_app(settings, database=db)) as server:
         yield server

@@ -156,7 +156,7 @@ def test_a_practice_moved_by_keyboard_comes_back_in_view_below_the_bar(
     brief never hides the focused control under the bar either."""
     context = context_at(chromium, live_server, width, height)
     page = context.new_page()
-    _brief_of(page, 5, 8, 55)
+    _brief_of(page, 5, 8, 30)
     tab_to(page, "#opening")
     page.keyboard.type("Chair, three practices.")
     moved = page.locator("ol.brief > li").nth(2).get_attribute("id")

@@ -7,7 +7,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser.test_accessibility import AXE_OPTIONS
-from tests.conftest import PASSWORD, add_practices, make_user, record
+from tests.conftest import PASSWORD, add_practices, make_user, record, seed_lines
 
 pytestmark = pytest.mark.browser
 
@@ -18,6 +18,11 @@ LANGUAGES = {
     "zh": ("拐卖 妇女", 193, "ltr"),
 }
 WIDTHS = (1280, 390)
+
+
+@pytest.fixture
+def browser_seed() -> list[str]:
+    return seed_lines()  # the Arabic and Chinese originals are beyond the sample
 
 
 @pytest.fixture
