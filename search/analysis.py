@@ -87,7 +87,7 @@ class SpellingVariantFilter(Filter):
 
 # Bumped whenever the analysis below, or the schema, changes what a document gives the index: an
 # index built with another version is rebuilt from the database (SearchIndex.verify).
-ANALYSIS_VERSION = "6"  # 5: word pairs (PairAnalyzer); 6: translations in "spell"
+ANALYSIS_VERSION = "7"  # 6: translations in "spell"; 7: their summaries stored, for snippets
 
 
 def analysis_version() -> str:

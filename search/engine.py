@@ -28,7 +28,7 @@ from whoosh.writing import SegmentWriter
 from search import dictionary, integrity, semantic
 from search.analysis import analysis_version
 from search.fusion import Fusion
-from search.highlighting import snippet
+from search.highlighting import marked_passages, snippet
 from search.params import FACETS, SearchParams, SearchResult
 from search.projection import Projection, for_model
 from search.querying import Coordinated, QueryBuilder, load_synonyms
@@ -875,7 +875,7 @@ class SearchIndex:
         start = (params.page - 1) * params.per_page
         page_docnums = self._page(hits, results, snapshot, scores, sort, start, params.per_page)
 
-        ids, cards, snippets = [], {}, {}
+        ids, cards, snippets, languages = [], {}, {}, {}
         marked = self.queries.highlight_terms(text) if query is not None else frozenset()
         with self._lock:
             for docnum in page_docnums:
@@ -883,7 +883,14 @@ class SearchIndex:
                 practice_id = int(stored["id"])
                 ids.append(practice_id)
                 cards[practice_id] = json.loads(stored.get("card") or "{}")
-                if query is not None:
+                if query is None:
+                    continue
+                # The reader's language first: the card shows the title translated too.
+                own = json.loads(stored.get("summaries") or "{}").get(params.reader)
+                found = own and marked_passages(query, self.queries.marking, (own,), marked)
+                if found:
+                    snippets[practice_id], languages[practice_id] = found, params.reader
+                else:
                     snippets[practice_id] = snippet(
                         query,
                         self.queries.marking,
@@ -896,6 +903,7 @@ class SearchIndex:
             total=total,
             facets=counts,
             snippets=snippets,
+            snippet_languages=languages,
             cards=cards,
             suggestion=suggestion,
             totals_without=totals_without,

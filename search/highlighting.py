@@ -122,6 +122,18 @@ def snippet(
 ) -> str:
     """The best passages of the summary or body, the query's terms (and `extra` terms, such as
     a concept's labels) marked."""
+    found = marked_passages(query, marking, (summary, body), extra)
+    if found:
+        return found
+    short = summary if len(summary) <= MAX_SNIPPET_CHARS else summary[:MAX_SNIPPET_CHARS] + "…"
+    return str(escape(short))
+
+
+def marked_passages(
+    query, marking: MarkingAnalyzer, texts, extra: frozenset[str] = frozenset()
+) -> str | None:
+    """The best passages of the first of the texts that has any of the query's terms (and
+    `extra` terms), marked; None if none has."""
     terms = extra | frozenset(
         word
         for field, text in query.iter_all_terms()
@@ -129,10 +141,9 @@ def snippet(
         for word in [text.decode("utf-8") if isinstance(text, bytes) else text]
         if not is_stop(word)  # "victimes de la traite": marking every "de" hides what matters
     )
-    for text in (summary, body):
+    for text in texts:
         if text and terms:
             found = _best_passages(text, marking.words(text), terms)
             if found:
                 return found
-    short = summary if len(summary) <= MAX_SNIPPET_CHARS else summary[:MAX_SNIPPET_CHARS] + "…"
-    return str(escape(short))
+    return None

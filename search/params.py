@@ -40,6 +40,9 @@ class SearchParams:
     # typed, its countries' ISO codes): a practice of those countries matches the words' topic,
     # so it ranks above one that only mentions them. Set by the application, not a parameter.
     areas: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # The reader's language: a snippet comes from the practice's summary in it, where the
+    # practice has a translation there that the query's words are found in.
+    reader: str = ""
 
     @classmethod
     def build(cls, filters: dict[str, list[str]] | None = None, **kwargs) -> "SearchParams":
@@ -64,6 +67,8 @@ class SearchResult:
     # facet name -> {value: count}, each counted with every other facet's filter applied.
     facets: dict[str, dict[str, int]]
     snippets: dict[int, str] = field(default_factory=dict)  # id -> HTML with <mark>, escaped
+    # id -> the language of a snippet taken from a translation (the others are the original's).
+    snippet_languages: dict[int, str] = field(default_factory=dict)
     cards: dict[int, dict] = field(default_factory=dict)  # id -> the card stored with the document
     suggestion: str | None = None  # a correction offered for a strict query
     searched: str | None = None  # the corrected words searched instead of the typed ones

@@ -51,6 +51,8 @@ def make_schema() -> Schema:
         "end_year": NUMERIC(numtype=int, bits=32, signed=False, sortable=True),
         "published": NUMERIC(numtype=int, bits=64, signed=False, sortable=True),
         "card": STORED(),
+        # The summary of each translation, by language, for snippets in the reader's language.
+        "summaries": STORED(),
         # The content key of the practice's vectors (search.vectors), 0 when none.
         "vkey": NUMERIC(numtype=int, bits=64, signed=False, sortable=True, stored=True),
     }
@@ -141,6 +143,14 @@ def to_fields(document: dict) -> dict:
         "end_year": int(document.get("end_year") or ONGOING),
         "published": _microseconds(document.get("published_at")),
         "card": json.dumps(document.get("card", {}), ensure_ascii=False),
+        "summaries": json.dumps(
+            {
+                language: translation.get("summary", "")
+                for language, translation in (document.get("translations") or {}).items()
+                if translation.get("summary") and language != document.get("language")
+            },
+            ensure_ascii=False,
+        ),
         "vkey": 0,
     }
     for facet, key in FACETS.items():

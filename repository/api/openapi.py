@@ -508,6 +508,12 @@ def document() -> dict:
                 "nullable": True,
                 "description": "HTML: escaped text with <mark> around matches.",
             },
+            "snippet_language": {
+                "type": "string",
+                "description": "The language the snippet is in: the language asked for where "
+                "the practice's translation into it has the words searched, else its own.",
+            },
+            "snippet_dir": {"type": "string", "enum": ["ltr", "rtl"]},
             "language": {"type": "string", "description": "The practice's own language."},
             "text_language": {
                 "type": "string",

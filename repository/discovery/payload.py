@@ -1,12 +1,13 @@
 """The one serializer of a search: the page renders it, the JSON API returns it, feeds and
 downloads read it. A search result has one shape everywhere (`result`)."""
 
+from dataclasses import replace
 from urllib.parse import urlencode
 
 from repository import facets
 from repository.discovery import understanding
 from repository.discovery.params import to_query
-from repository.i18n import _, current_locale
+from repository.i18n import _, current_locale, direction
 from repository.practices.reading import shown
 from search import FACETS, SearchParams, SearchResult
 
@@ -39,11 +40,13 @@ def facet_entries(params: SearchParams, name: str, counts: dict[str, int]) -> li
     ]
 
 
-def result(card: dict, snippet: str | None = None) -> dict:
+def result(card: dict, snippet: str | None = None, snippet_language: str | None = None) -> dict:
     """One search result, from the card the index keeps with each document, with its title
     and summary in the reader's language where the practice has them (and the language they
-    are in, so pages mark it)."""
+    are in, so pages mark it). The snippet is from a translation in `snippet_language`, or
+    else from the practice's own texts."""
     view = shown(card, current_locale())
+    snippet_language = snippet_language or view["original"]
     return {
         "id": card["id"],
         "title": view["title"],
@@ -64,6 +67,8 @@ def result(card: dict, snippet: str | None = None) -> dict:
         "start_year": card["start_year"],
         "end_year": card["end_year"],
         "snippet": snippet,
+        "snippet_language": snippet_language,
+        "snippet_dir": direction(snippet_language),
     }
 
 
@@ -137,8 +142,9 @@ def related_terms(q: str, params: SearchParams, limit: int = 6) -> list[dict]:
 
 def search_payload(index, params: SearchParams, path: str = SEARCH_PATH) -> dict:
     """The search as a dict; kept by the index until it changes, so a repeat costs a lookup."""
-    # Labels are in the reader's language: one memo per language.
-    key = ("payload", current_locale(), params, path)
+    # Labels and snippets are in the reader's language: one memo per language.
+    params = replace(params, reader=current_locale())
+    key = ("payload", params, path)
     return index.memo(key, lambda: _build(index, params, path))
 
 
@@ -169,7 +175,7 @@ def _understood(index, params: SearchParams):
     return params, found, [], understood
 
 
-_PLAIN_FIELDS = ("year_from", "year_to", "sort", "page", "per_page", "as_typed")
+_PLAIN_FIELDS = ("year_from", "year_to", "sort", "page", "per_page", "as_typed", "reader")
 
 
 def _understood_chips(params: SearchParams, applied) -> list[dict]:
@@ -236,7 +242,10 @@ def _build(index, params: SearchParams, path: str) -> dict:
         "page": params.page,
         "per_page": params.per_page,
         "pages": found.pages,
-        "results": [result(found.cards[i], found.snippets.get(i)) for i in found.ids],
+        "results": [
+            result(found.cards[i], found.snippets.get(i), found.snippet_languages.get(i))
+            for i in found.ids
+        ],
         # Ticked as run: a place understood from the words shows as the filter it became.
         "facets": {name: facet_entries(run, name, found.facets.get(name, {})) for name in FACETS},
         "suggestion": found.suggestion,

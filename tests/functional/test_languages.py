@@ -126,6 +126,25 @@ def test_without_a_translation_the_original_is_marked_with_its_language(client, 
     assert "National action plan against trafficking" in english
 
 
+def test_a_search_shows_its_words_in_the_readers_language_where_the_practice_has_them(
+    client, french_practice
+):
+    # An English reader of the French practice: the snippet is the English summary, marked
+    # where the query's words (or their concept, "coordination") are, with no lang="fr".
+    page = client.get("/search?q=coordinates+ministries").text
+    snippet = re.search(r'<p class="snippet"[^>]*>.*?</p>', page, re.S).group(0)
+    assert snippet.startswith('<p class="snippet">') and "<mark>ministries</mark>" in snippet
+    api = client.get("/api/search?q=coordinates+ministries&lang=en").json()["results"][0]
+    assert api["snippet_language"] == "en" and "<mark>ministries</mark>" in api["snippet"]
+    # A French reader gets the French original, marked, without a lang attribute either.
+    french = client.get("/search?q=minist%C3%A8res", headers={"Accept-Language": "fr"}).text
+    snippet = re.search(r'<p class="snippet"[^>]*>.*?</p>', french, re.S).group(0)
+    assert snippet.startswith('<p class="snippet">') and "<mark>ministères</mark>" in snippet
+    # An Arabic reader (no Arabic translation) gets the original, marked as French.
+    arabic = client.get("/search?q=minist%C3%A8res", headers={"Accept-Language": "ar"}).text
+    assert '<p class="snippet" lang="fr" dir="ltr">' in arabic
+
+
 def test_the_api_answers_in_the_language_asked_for(client, french_practice):
     pillars = client.get("/api/vocabularies?lang=fr").json()["pillars"]
     assert {"value": "prevention", "label": "Prévention"} in pillars
