@@ -60,10 +60,15 @@ def run(
     database_url: str | None,
     index_drills: int = 0,
     index_database_url: str | None = None,
+    synthetic: int | None = None,
 ) -> int:
+    """The kills on the seed practices, or on `synthetic` generated ones (short and in English,
+    so that the collection's first indexing takes seconds, as the test suite wants)."""
     work = Path(tempfile.mkdtemp(prefix="practices-crash-"))
     server = DrillServer(work, database_url)
-    server.prepare()
+    server.prepare(seed=not synthetic)
+    if synthetic:
+        server.cli("seed", "--synthetic", str(synthetic))
     counter = {"next": 0, "submitted": 0, "published": 0, "interrupted": 0, "refused": 0}
     rng = random.Random(7)
     for _ in range(kills):
@@ -144,8 +149,17 @@ def main() -> None:
         "--index-database-url",
         help="PostgreSQL URL of another empty database for the index drills; default SQLite",
     )
+    parser.add_argument("--synthetic", type=int, help="N synthetic practices instead of the seed")
     args = parser.parse_args()
-    sys.exit(run(args.kills, args.database_url, args.index_drills, args.index_database_url))
+    sys.exit(
+        run(
+            args.kills,
+            args.database_url,
+            args.index_drills,
+            args.index_database_url,
+            args.synthetic,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -17,6 +17,15 @@ SUPPLY_CHAIN = "labour exploitation in supply chains"
 
 @pytest.fixture
 def world(client, db):
+    # The first 60 seed practices hold every practice these tests name, and index in a
+    # quarter of the whole collection's time.
+    import_lines(db, seed_lines()[:60])
+    sync(client.app)
+
+
+@pytest.fixture
+def whole_world(client, db):
+    """The whole seed: suggestions reach for practices of every regional group."""
     import_lines(db, seed_lines())
     sync(client.app)
 
@@ -150,7 +159,7 @@ def test_adding_answers_in_place_for_the_script_and_beside_the_card_without(clie
     assert [i["id"] for i in brief(client)["items"]] == [ATHENS]
 
 
-def test_suggestions_stay_on_the_brief_topic_and_say_why(client, world):
+def test_suggestions_stay_on_the_brief_topic_and_say_why(client, whole_world):
     for practice_id in (CALIFORNIA, UK_ACT, AUSTRALIA_ACT):
         add(client, practice_id, topic=SUPPLY_CHAIN)
     data = brief(client)
@@ -170,7 +179,7 @@ def test_suggestions_stay_on_the_brief_topic_and_say_why(client, world):
     assert "adds a practice from the African Group on this topic" in html
 
 
-def test_the_reason_for_a_suggestion_is_in_the_reader_language(client, world):
+def test_the_reason_for_a_suggestion_is_in_the_reader_language(client, whole_world):
     """A reader of the Arabic pages sees why a practice is suggested in Arabic, with the
     group's Arabic name in it, not an English sentence around it."""
     for practice_id in (CALIFORNIA, UK_ACT, AUSTRALIA_ACT):
