@@ -421,6 +421,8 @@ class EmailOutbox(Base):
     last_error: Mapped[str] = mapped_column(String(500), default="", server_default="")
     # Given up: refused by the server for good, out of attempts, or no longer allowed.
     failed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The language the message was written in (the recipient's): its frame is sent in it too.
+    language: Mapped[str | None] = mapped_column(String(8))
 
 
 class SavedSearch(Base):

@@ -27,7 +27,7 @@ from repository.accounts.services import (
     organisation_named,
 )
 from repository.accounts.throttle import TooManyAttempts
-from repository.i18n import _
+from repository.i18n import DEFAULT_LOCALE, _, current_locale, use_locale
 from repository.mail import outbox
 from repository.models import User
 
@@ -102,32 +102,41 @@ def _create(session: Session, form: Registration, password: str, joining, addres
         organisation_country=form.organisation_country,
         active=False,
     )
+    # The language the pages were read in to register: the e-mails about it come in it.
+    user.language = current_locale()
     if joining is not None:
         user.requested_organisation = joining
         for member in members(session, joining.id):
-            outbox.notify(
-                session,
-                member,
-                _(
-                    "%(name)s (%(email)s) asks to join %(organisation)s. Let them in or refuse "
-                    "on your organisation's page."
+            with use_locale(member.language or DEFAULT_LOCALE):
+                outbox.notify(
+                    session,
+                    member,
+                    _(
+                        "%(name)s (%(email)s) asks to join %(organisation)s. Let them in or "
+                        "refuse on your organisation's page."
+                    )
+                    % {"name": user.name, "email": user.email, "organisation": joining.name},
+                    "organisation:members",
+                    event=f"account.asks_to_join:{user.id}",
                 )
-                % {"name": user.name, "email": user.email, "organisation": joining.name},
-                "organisation:members",
-                event=f"account.asks_to_join:{user.id}",
-            )
     # Curators approve accounts: tell them one is waiting, rather than leave it to chance.
     organisation = joining.name if joining is not None else form.organisation.strip()
-    what = "asks to join" if joining is not None else "registers"
-    message = f"{user.name} ({user.email}) {what} {organisation}: the account waits for approval."
-    outbox.notify_curators(
-        session,
-        message,
-        "users:",
-        subject=f"Practice Hub: new account waiting: {user.name}, {organisation}",
-        body=message,
-        event=f"account.registered:{user.id}",
-    )
+    names = {"name": user.name, "email": user.email, "organisation": organisation}
+
+    def waiting():  # in each curator's language (outbox.notify_curators)
+        if joining is not None:
+            message = _(
+                "%(name)s (%(email)s) asks to join %(organisation)s: the account waits for "
+                "approval."
+            )
+        else:
+            message = _(
+                "%(name)s (%(email)s) registers %(organisation)s: the account waits for approval."
+            )
+        subject = _("Practice Hub: new account waiting: %(name)s, %(organisation)s")
+        return message % names, subject % names, message % names
+
+    outbox.notify_curators(session, waiting, "users:", event=f"account.registered:{user.id}")
     audit.record(
         session,
         "account.registered",
@@ -140,18 +149,19 @@ def _create(session: Session, form: Registration, password: str, joining, addres
 
 def _warn_owner(session: Session, owner: User, password: str, address: str) -> None:
     hash_password(password)  # the time a new account takes, so timing does not tell either
-    outbox.enqueue(
-        session,
-        owner.email,
-        _("Practice Hub: someone tried to register with your address"),
-        _(
-            "Someone tried to register a new account with this e-mail address, which already "
-            "has one. If it was you, sign in instead (or change your password if you have "
-            "forgotten it). If not, you need do nothing."
-        ),
-        user=owner,
-        link="signin:",
-    )
+    with use_locale(owner.language or DEFAULT_LOCALE):  # the owner's, not the visitor's
+        outbox.enqueue(
+            session,
+            owner.email,
+            _("Practice Hub: someone tried to register with your address"),
+            _(
+                "Someone tried to register a new account with this e-mail address, which "
+                "already has one. If it was you, sign in instead (or change your password if "
+                "you have forgotten it). If not, you need do nothing."
+            ),
+            user=owner,
+            link="signin:",
+        )
     audit.record(session, "account.register_existing", None, f"user:{owner.id}", address)
 
 
@@ -223,21 +233,22 @@ def decide_join(db, member: User, user_id: int, accept: bool, address: str) -> s
             address,
             organisation=organisation.id,
         )
-        outbox.enqueue(
-            session,
-            asking.email,
-            _("Practice Hub: your request to join %(organisation)s")
-            % {"organisation": organisation.name},
-            (
-                _(
-                    "A member of %(organisation)s let you in; a curator will now approve your "
-                    "account."
+        with use_locale(asking.language or DEFAULT_LOCALE):  # theirs, not the member's
+            outbox.enqueue(
+                session,
+                asking.email,
+                _("Practice Hub: your request to join %(organisation)s")
+                % {"organisation": organisation.name},
+                (
+                    _(
+                        "A member of %(organisation)s let you in; a curator will now approve "
+                        "your account."
+                    )
+                    if accept
+                    else _("A member of %(organisation)s refused your request to join it.")
                 )
-                if accept
-                else _("A member of %(organisation)s refused your request to join it.")
+                % {"organisation": organisation.name},
+                user=asking,
+                event=f"organisation.join_{'accepted' if accept else 'refused'}:{asking.id}",
             )
-            % {"organisation": organisation.name},
-            user=asking,
-            event=f"organisation.join_{'accepted' if accept else 'refused'}:{asking.id}",
-        )
         return asking.name

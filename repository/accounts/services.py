@@ -16,7 +16,7 @@ from repository.accounts.passwords import (
 )
 from repository.accounts.throttle import TooManyAttempts
 from repository.characters import clean
-from repository.i18n import _
+from repository.i18n import DEFAULT_LOCALE, _, use_locale
 from repository.mail import outbox
 from repository.models import (
     ApiToken,
@@ -220,15 +220,24 @@ def approve(session: Session, actor: User, user: User, address: str = "", join: 
         joined=requested.id if join else None,
     )
     organisation = user.organisation.name if user.organisation else ""
-    outbox.notify(
-        session,
-        user,
-        f"Your account is approved{' as a member of ' + organisation if organisation else ''}: "
-        "you can sign in and submit practices.",
-        "signin:",
-        subject="Practice Hub: your account is approved",
-        event=f"account.approved:{user.id}",
-    )
+    with use_locale(user.language or DEFAULT_LOCALE):  # the new member's, not the curator's
+        message = (
+            _(
+                "Your account is approved as a member of %(organisation)s: you can sign in and "
+                "submit practices."
+            )
+            % {"organisation": organisation}
+            if organisation
+            else _("Your account is approved: you can sign in and submit practices.")
+        )
+        outbox.notify(
+            session,
+            user,
+            message,
+            "signin:",
+            subject=_("Practice Hub: your account is approved"),
+            event=f"account.approved:{user.id}",
+        )
 
 
 def refuse(session: Session, actor: User, user: User, address: str = "", reason: str = "") -> None:
@@ -239,19 +248,26 @@ def refuse(session: Session, actor: User, user: User, address: str = "", reason:
     if not waiting(user) or user.last_sign_in_at is not None:
         raise AccountError(_("Only an account waiting for its first approval can be rejected."))
     audit.record(session, "account.refused", actor, f"user:{user.id}", address, email=user.email)
-    body = (
-        "Your registration at Practice Hub was not approved, and the account is deleted."
-        + (f"\n\nThe curator's reason:\n{reason.strip()}" if reason.strip() else "")
-        + "\n\nIf you think this is a mistake, you may register again with more detail "
-        "about your organisation."
-    )
-    outbox.enqueue(
-        session,
-        user.email,
-        "Practice Hub: your registration was not approved",
-        body,
-        event=f"account.refused:{user.id}",
-    )
+    with use_locale(user.language or DEFAULT_LOCALE):  # the applicant's, not the curator's
+        paragraphs = [
+            _("Your registration at Practice Hub was not approved, and the account is deleted.")
+        ]
+        if reason.strip():
+            # The curator's own words follow, as written.
+            paragraphs.append(_("The curator's reason:") + "\n" + reason.strip())
+        paragraphs.append(
+            _(
+                "If you think this is a mistake, you may register again with more detail about "
+                "your organisation."
+            )
+        )
+        outbox.enqueue(
+            session,
+            user.email,
+            _("Practice Hub: your registration was not approved"),
+            "\n\n".join(paragraphs),
+            event=f"account.refused:{user.id}",
+        )
     session.delete(user)
 
 

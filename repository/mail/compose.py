@@ -9,7 +9,7 @@ from email.utils import formatdate, make_msgid
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup, escape
 
-from repository.i18n import _
+from repository.i18n import DEFAULT_LOCALE, _, direction, use_locale
 from repository.models import EmailOutbox
 
 _URL = re.compile(r"https?://[^\s<>\"]+")
@@ -61,23 +61,28 @@ def compose(row: EmailOutbox, settings, resolve, templates) -> EmailMessage:
     if row.unsubscribe and row.user_id is not None:
         token = unsubscribe_token(settings.secret_key, row.user_id, row.unsubscribe)
         unsubscribe = absolute(settings.base_url, f"/email/unsubscribe/{token}")
-    text = row.body.strip()
-    if link:
-        text += "\n\n" + _("Open it: %(link)s") % {"link": link}
-    text += "\n\n-- \n" + _(
-        "Practice Hub, the UN.GIFT repository of good practices against trafficking."
-    )
-    if unsubscribe:
-        text += "\n" + _("You receive these because you asked to. Stop them: %(link)s") % {
-            "link": unsubscribe
-        }
-    html = templates.get_template("email/message.html").render(
-        subject=row.subject,
-        body=_linked(row.body),
-        link=link,
-        unsubscribe=unsubscribe,
-        home=absolute(settings.base_url, "/"),
-    )
+    # The body was written in the recipient's language; the frame around it follows.
+    language = row.language or DEFAULT_LOCALE
+    with use_locale(language):
+        text = row.body.strip()
+        if link:
+            text += "\n\n" + _("Open it: %(link)s") % {"link": link}
+        text += "\n\n-- \n" + _(
+            "Practice Hub, the UN.GIFT repository of good practices against trafficking."
+        )
+        if unsubscribe:
+            text += "\n" + _("You receive these because you asked to. Stop them: %(link)s") % {
+                "link": unsubscribe
+            }
+        html = templates.get_template("email/message.html").render(
+            subject=row.subject,
+            body=_linked(row.body),
+            link=link,
+            unsubscribe=unsubscribe,
+            home=absolute(settings.base_url, "/"),
+            language=language,
+            direction=direction(language),
+        )
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = row.to_address
@@ -91,4 +96,6 @@ def compose(row: EmailOutbox, settings, resolve, templates) -> EmailMessage:
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(text + "\n")
     message.add_alternative(html, subtype="html")
+    # After the parts: making the message multipart moves every Content-* header into them.
+    message["Content-Language"] = language
     return message

@@ -8,7 +8,7 @@ from starlette.datastructures import QueryParams
 
 from repository.discovery.params import parse_search
 from repository.discovery.payload import search_payload
-from repository.i18n import _, ngettext
+from repository.i18n import DEFAULT_LOCALE, _, ngettext, use_locale
 from repository.mail import compose, outbox
 from repository.models import Practice, SavedSearch, User, utcnow
 from repository.params import BadParameter
@@ -71,6 +71,18 @@ def run_due(db, index, settings, now=None) -> int:
 
 
 def _write(session, settings, user: User, saved: SavedSearch, practices, now) -> int:
+    """The digest in the account's language (it runs in the background, outside any request),
+    each practice's title in it where the practice has a translation."""
+    with use_locale(user.language or DEFAULT_LOCALE):
+        return _write_in(session, settings, user, saved, practices, now, user.language)
+
+
+def _title(practice: Practice, language: str | None) -> str:
+    own = [t.title for t in practice.translations if t.language == language]
+    return own[0] if own and language != practice.language else practice.title
+
+
+def _write_in(session, settings, user, saved, practices, now, language) -> int:
     listed = practices[:MAX_LISTED]
     count = len(practices)
     lines = [
@@ -84,7 +96,7 @@ def _write(session, settings, user: User, saved: SavedSearch, practices, now) ->
     ]
     for practice in listed:
         url = compose.absolute(settings.base_url, f"/practices/{practice.id}")
-        lines += [f"{practice.title}", f"{practice.organisation.name}", url, ""]
+        lines += [_title(practice, language), f"{practice.organisation.name}", url, ""]
     if count > MAX_LISTED:
         lines.append(_("And %(num)d more: see the search.") % {"num": count - MAX_LISTED})
     search = compose.absolute(settings.base_url, f"/search?{saved.query}".rstrip("?"))

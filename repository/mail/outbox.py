@@ -6,15 +6,19 @@ members and the curators is ever e-mailed about a practice that is not published
 proposed update.
 """
 
+import re
 from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from repository.i18n import DEFAULT_LOCALE, use_locale
+from repository.i18n import DEFAULT_LOCALE, current_locale, use_locale
 from repository.models import EmailOutbox, Notification, Practice, PracticeUpdate, User
 
 CURATOR_ROLES = ("curator", "admin")
+# Runs of white space in a subject become one space (a subject is one line), except the
+# no-break spaces French puts before a colon.
+_SPACES = re.compile(r"[^\S\u00a0\u202f]+")
 # Topics of optional e-mails, which carry an unsubscribe link.
 CURATION = "curation"  # curators: new registrations and submissions
 SEARCH = "search:"  # a saved search's digest: "search:12"
@@ -91,7 +95,7 @@ def enqueue(
     session.add(
         EmailOutbox(
             to_address=address,
-            subject=" ".join(subject.split())[:300],
+            subject=_SPACES.sub(" ", subject).strip()[:300],
             body=body,
             user_id=user.id if user is not None else None,
             link=link,
@@ -99,6 +103,8 @@ def enqueue(
             practice_ids=practice_ids or None,
             update_id=update_id,
             unsubscribe=unsubscribe,
+            # The callers write in the recipient's language (use_locale): so is the frame.
+            language=current_locale(),
         )
     )
     return True

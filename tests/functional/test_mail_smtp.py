@@ -198,6 +198,51 @@ def test_a_registration_tells_the_curators(mail_client, mailbox, db, people):
     assert f"{BASE_URL}/admin/users" in plain
 
 
+def test_each_e_mail_comes_in_its_recipients_language(mail_client, mailbox, db, people):
+    """Whoever acts and in whatever language, each person is written to in their own: the
+    applicant in the language they registered in, each curator in theirs."""
+    from repository.accounts import services
+
+    with db.write() as session:
+        session.get(User, people["curator"]).language = "ru"
+    response = post_form(
+        mail_client,
+        "/register?lang=fr",
+        "/register?lang=fr",
+        {
+            "name": "Inès",
+            "email": "ines@refuge.example",
+            "organisation": "Refuge du Port",
+            "organisation_type": "ngo",
+            "organisation_country": "FRA",
+            "password": "a long enough password 1",
+            "password_again": "a long enough password 1",
+        },
+    )
+    assert response.status_code == 303, response.text[:1000]
+    send(mail_client)
+    (waiting,) = mailbox.to("cora@ungift.example")
+    assert waiting["Subject"] == (
+        "Practice Hub: новая учетная запись ожидает утверждения: Inès, Refuge du Port"
+    )
+    plain, html = texts(waiting)
+    assert "учетная запись ожидает утверждения" in plain and '<html lang="ru" dir="ltr">' in html
+    # A curator reading in English approves it (outside any request: the service alone).
+    with db.write() as session:
+        ines = session.scalar(select(User).where(User.email == "ines@refuge.example"))
+        services.approve(session, session.get(User, people["curator"]), ines)
+    send(mail_client)
+    (approved,) = mailbox.to("ines@refuge.example")
+    # French puts a no-break space before a colon.
+    assert approved["Subject"] == "Practice Hub\u00a0: votre compte est approuvé"
+    assert approved["Content-Language"] == "fr"
+    plain, html = texts(approved)
+    assert plain.startswith("Votre compte est approuvé")
+    assert f"Pour l'ouvrir\u00a0: {BASE_URL}/signin" in plain  # the frame too
+    assert "le répertoire UN.GIFT des bonnes pratiques" in plain
+    assert '<html lang="fr" dir="ltr">' in html and "Votre compte est approuvé" in html
+
+
 def test_one_click_unsubscribe_stops_the_curators_alerts(mail_client, mailbox, db, people):
     submitted_practice(db, people, "First")
     send(mail_client)
@@ -382,6 +427,36 @@ def test_a_saved_search_sends_a_digest_of_new_matches_with_unsubscribe(
     assert mail_client.post(path, data={"List-Unsubscribe": "One-Click"}).status_code == 200
     with db.read() as session:
         assert session.scalars(select(SavedSearch)).all() == []
+
+
+def test_a_digest_comes_in_the_accounts_language_with_the_titles_in_it(
+    mail_client, mailbox, db, people
+):
+    with db.write() as session:
+        session.get(User, people["outsider"]).language = "es"
+    sign_in(mail_client, "zoe@other.example")
+    post_form(
+        mail_client,
+        "/account/email",
+        "/account/email",
+        {"action": "save_search", "query": "q=harbour", "frequency": "weekly"},
+    )
+    translated = {"es": {"title": "Acogida en el puerto", "summary": "Un servicio de acogida."}}
+    add_practices(db, record(title="Harbour outreach", translations=translated))
+    sync(mail_client.app)
+    with db.write() as session:
+        session.scalars(select(SavedSearch)).one().checked_at = utcnow() - timedelta(days=8)
+        for practice in session.scalars(select(Practice)):
+            practice.published_at = utcnow() - timedelta(days=1)
+    app = mail_client.app
+    # In the background, outside any request: English would be the default.
+    assert digests.run_due(db, app.state.index, app.state.settings) == 1
+    send(mail_client)
+    (message,) = mailbox.to("zoe@other.example")
+    assert message["Subject"] == "Practice Hub: 1 nuevas para «harbour»"
+    plain, html = texts(message)
+    assert "Acogida en el puerto" in plain and "Harbour outreach" not in plain
+    assert '<html lang="es" dir="ltr">' in html
 
 
 def test_the_demo_and_a_server_without_smtp_say_that_e_mail_is_off(settings):
