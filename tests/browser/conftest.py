@@ -70,7 +70,8 @@ class LiveServer:
 
     def __enter__(self):
         self.thread.start()
-        deadline = time.monotonic() + 20
+        # Generous: a first start embeds every seed practice (about 20 s on two busy cores).
+        deadline = time.monotonic() + 90
         while not self.server.started:
             if time.monotonic() > deadline:
                 raise RuntimeError("the test server did not start")
