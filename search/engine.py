@@ -854,6 +854,10 @@ class SearchIndex:
                     if _finds_more(matched_scores, fixed_scores):
                         corrected_from, (text, query) = text, correction
                         docnums, matched_scores = fixed_docnums, fixed_scores
+                    elif len(fixed_docnums):
+                        # The typed words find as much: keep them, and offer the correction
+                        # ("Did you mean"), as for a strict query.
+                        suggestion = correction[0]
             matched = np.zeros(snapshot.size, dtype=bool)
             matched[docnums] = True
             scores[docnums] = matched_scores

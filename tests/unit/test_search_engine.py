@@ -179,6 +179,22 @@ def test_a_misspelling_is_corrected_and_searched_unless_asked_for_as_typed(index
     assert as_typed.total == 0 and as_typed.searched is None
 
 
+def test_a_correction_that_finds_no_more_is_offered_not_searched(tmp_path):
+    index = SearchIndex(tmp_path / "ix", embedder=None)
+    index.rebuild(
+        [
+            doc(1, "Compensation for survivors", "A state fund pays compensation"),
+            doc(2, "Confiscated assets fund", "Confiscated assets go to a fund"),
+        ],
+        seq=0,
+    )
+    # Typed, the words match at most two of three ("fund", "confiscated"); corrected, too.
+    result = index.search(SearchParams(q="compensaton fund confiscated"))
+    assert result.searched is None and result.ids == [2]
+    assert result.suggestion == "compensation fund confiscated"  # "Did you mean"
+    assert index.search(SearchParams(q="compensaton fund", as_typed=True)).suggestion is None
+
+
 def test_a_strict_query_is_not_corrected_but_offered_the_correction(index):
     result = index.search(SearchParams(q="shelterr AND women"))
     assert result.total == 0 and result.searched is None
