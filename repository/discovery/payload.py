@@ -150,7 +150,19 @@ def search_payload(index, params: SearchParams, path: str = SEARCH_PATH) -> dict
 
 def _understood(index, params: SearchParams):
     """The search as run: places named in the words applied as filters, unless the words are
-    to be taken as typed or the filters would leave nothing (then they are only suggested)."""
+    to be taken as typed or the filters would leave nothing (then they are only suggested).
+    A place the engine's spelling correction brings out ("shelters in Nigria" searched as
+    "shelters in nigeria") is applied too, as if typed right."""
+    run, found, applied, understood = _places_applied(index, params)
+    if found.searched is None or params.as_typed:
+        return run, found, applied, understood
+    again = _places_applied(index, replace(run, q=found.searched))
+    if again[2]:
+        return again[0], replace(again[1], searched=found.searched), applied + again[2], again[3]
+    return run, found, applied, understood
+
+
+def _places_applied(index, params: SearchParams):
     understood = understanding.understand(params.q) if not params.as_typed else None
     applied = [
         u

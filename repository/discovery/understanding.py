@@ -20,6 +20,7 @@ when they would leave nothing (discovery.payload checks).
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -125,6 +126,44 @@ def places() -> Thesaurus:
     return Thesaurus({"version": "places", "concepts": concepts})
 
 
+def _plain(text: str) -> str:
+    """Lower case without accents, one character for one: "Thaïlande" -> "thailande"."""
+    return "".join(unicodedata.normalize("NFD", char)[0] for char in text.lower())
+
+
+@cache
+def _unaccented_names() -> tuple[re.Pattern | None, dict]:
+    """The names of places written with accents in English, French or Spanish, as people type
+    them without ("Thailande", "Perou", "Turkiye", "Cote d'Ivoire"): matched whole, never
+    stemmed (stemmed without its accent, "Canadá" would be the stem of "can")."""
+    names = {}
+    for concept in places().concepts.values():
+        for language in ("en", "fr", "es"):
+            for label in concept.all_labels(language) if language in concept.labels else ():
+                plain = _plain(label)
+                if plain != label.lower() and len(plain) > 3:
+                    names.setdefault(plain, concept)
+    if not names:
+        return None, names
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)"), names
+
+
+def _places_in(q: str) -> list:
+    """The places a query names: by their names in the six languages (stemmed, so "в
+    Узбекистане" is Uzbekistan), and by a name typed without its accents."""
+    found = list(places().concepts_in(q))
+    pattern, names = _unaccented_names()
+    plain = _plain(q)
+    if pattern is None or len(plain) != len(q):
+        return found
+    for match in pattern.finditer(plain):
+        start, end = match.span()
+        if all(end <= s or start >= e for s, e, _c in found):
+            found.append((start, end, names[match.group(0)]))
+    return sorted(found, key=lambda item: item[0])
+
+
 @cache
 def _foreign_small_words() -> frozenset[str]:
     english = set(STOP_WORDS["en"].split())
@@ -163,7 +202,7 @@ def understand(q: str) -> Understanding:
     # in capitals, as in a document: "se usa" is Spanish for "is used", not the United States
     # ("trafficking in the usa" still is).
     foreign = _foreign(q)
-    for start, end, concept in places().concepts_in(q):
+    for start, end, concept in _places_in(q):
         if foreign and _capitals_only(concept, q[start:end]):
             continue
         facet_key, value = next(iter(concept.facet.items()))

@@ -186,6 +186,22 @@ def test_a_place_named_in_the_words_becomes_a_removable_filter(seeded_app):
         assert [u["value"] for u in found["understood"]] == ["africa"], q
 
 
+def test_a_place_typed_without_its_accents_or_misspelled_is_still_the_place(seeded_app):
+    brazil = seeded_app.get("/api/search?country=BRA&per_page=100").json()
+    in_brazil = {r["id"] for r in brazil["results"]}
+    # The French "Brésil" as typed without its accent.
+    body = seeded_app.get("/api/search?q=Bresil&per_page=100").json()
+    assert [u["value"] for u in body["understood"]] == ["BRA"]
+    assert {r["id"] for r in body["results"]} == in_brazil
+    # Misspelled: corrected, then the place applied as if typed right, the page saying both.
+    body = seeded_app.get("/api/search?q=slave+labour+in+Brazl&per_page=100").json()
+    assert body["searched"] == "slave labour in brazil"
+    assert [u["value"] for u in body["understood"]] == ["BRA"]
+    assert body["total"] and {r["id"] for r in body["results"]} <= in_brazil
+    html = seeded_app.get("/search?q=slave+labour+in+Brazl").text
+    assert "Country: Brazil" in html and "slave labour in brazil" in html
+
+
 def test_a_place_filter_never_narrows_a_search_to_nothing(seeded_app):
     # No practice of the sample is in Oceania: the words are searched as typed and the place is
     # not applied (nor offered, since it would give nothing).
