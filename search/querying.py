@@ -21,12 +21,12 @@ DEFAULT_SYNONYMS = Path(__file__).with_name("synonyms.txt")
 OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 WORD = re.compile(r"[^\W\d_][\w'-]*", re.UNICODE)
 _UNSAFE = re.compile(r"[^\w\s'\"-]", re.UNICODE)
-# Quotes, brackets, field names and capitalised operators ask for the strict meaning.
 # Words of the spelling field sharing a stem's letters read to find one inflected like it, and
 # the stemmers that tell inflections apart from typos, by the languages a word's script allows
 # (English words are in the dictionary inflected; the index stems Arabic too aggressively).
 _INFLECTIONS = 50
 _INFLECTED = {dictionary.LATIN: ("french", "spanish"), ("ru",): ("russian",)}
+# Quotes, brackets, field names and capitalised operators ask for the strict meaning.
 _STRICT = re.compile(r"[\"()]|\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b|\w:")
 
 
@@ -308,8 +308,8 @@ class QueryBuilder:
     def _known(self, reader, word: str, live=None) -> bool:
         """Whether the word is no typo: a word of the live documents, a word of its language's
         dictionary ("shaping", "planes": search.dictionary), or an inflection of a word of the
-        documents where the dictionary lacks it ("trabajando" of "trabajo", "criados" of
-        "criadas": French, Spanish and Russian words sharing a Snowball stem)."""
+        documents where the dictionary lacks it ("trabajando" of "trabajo": French, Spanish and
+        Russian words sharing a Snowball stem)."""
         spelled = [t.text for t in self.spell_analyzer(word)]
         if not spelled or ("spell", spelled[0]) in reader or dictionary.is_word(word):
             return True
