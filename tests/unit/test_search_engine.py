@@ -210,6 +210,9 @@ def test_corrections_prefer_fewer_edits_over_more_frequent_words(tmp_path):
     # A swap of two letters counts as one edit, in short words too (one edit allowed there).
     assert index.search(SearchParams(q="porsecution")).searched == "prosecution"
     assert index.search(SearchParams(q="ntework")).searched == "network"
+    # A slip of the first letter too, when no word near starts as typed.
+    assert index.search(SearchParams(q="rosecution")).searched == "prosecution"
+    assert index.search(SearchParams(q="etwork")).searched == "network"
 
 
 def test_stop_words_and_thesaurus_words_of_other_languages_are_never_corrected(tmp_path):
