@@ -5,12 +5,14 @@ digests; and nothing ever sent about an unpublished practice to someone who may 
 
 import email
 import re
+import ssl
 import threading
 from dataclasses import replace
 from datetime import timedelta
 from email import policy
 
 import pytest
+import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from sqlalchemy import select
@@ -33,6 +35,7 @@ class Mailbox:
         self.messages: list[email.message.EmailMessage] = []
         self.refuse: dict[str, str] = {}  # address -> SMTP answer
         self.logins: list[tuple[str, str]] = []
+        self.encrypted: list[bool] = []  # whether each message came over TLS
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -45,6 +48,10 @@ class Mailbox:
         message = email.message_from_bytes(envelope.original_content, policy=policy.default)
         with self.lock:
             self.messages.append(message)
+            # After STARTTLS aiosmtpd keeps the TLS details in the session; on a connection
+            # that is TLS from the start, the transport has them.
+            over_tls = server.transport.get_extra_info("ssl_object") is not None
+            self.encrypted.append(session.ssl is not None or over_tls)
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list:
@@ -457,6 +464,102 @@ def test_a_digest_comes_in_the_accounts_language_with_the_titles_in_it(
     plain, html = texts(message)
     assert "Acogida en el puerto" in plain and "Harbour outreach" not in plain
     assert '<html lang="es" dir="ltr">' in html
+
+
+@pytest.fixture
+def authority(tmp_path, monkeypatch):
+    """A certificate authority the sender trusts (as a deployment's system store would), and a
+    certificate from it for the test server's address."""
+    ca = trustme.CA()
+    trusted = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(trusted))
+    monkeypatch.setenv("SSL_CERT_FILE", str(trusted))  # read by ssl.create_default_context
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server)
+    return server
+
+
+def tls_server(box: Mailbox, context: ssl.SSLContext, implicit: bool) -> AnyPortController:
+    """An SMTP server that speaks TLS from the first byte (implicit) or after STARTTLS, and
+    requires it (no command but EHLO, STARTTLS and QUIT before it; no login without it)."""
+    if implicit:
+        # The whole connection is TLS: aiosmtpd's own check is for STARTTLS only.
+        options = {"ssl_context": context, "auth_require_tls": False}
+    else:
+        options = {"tls_context": context, "require_starttls": True}
+    controller = AnyPortController(
+        box, hostname="127.0.0.1", port=0, authenticator=box.authenticate, **options
+    )
+    controller.start()
+    box.port = controller.port
+    return controller
+
+
+@pytest.mark.parametrize("mode", ["starttls", "ssl"])
+def test_mail_goes_over_tls_and_signs_in_only_inside_it(mode, settings, db, people, authority):
+    box = Mailbox()
+    controller = tls_server(box, authority, implicit=mode == "ssl")
+    try:
+        tls = replace(
+            settings,
+            smtp_host="127.0.0.1",
+            smtp_port=box.port,
+            smtp_tls=mode,
+            smtp_user="hub",
+            smtp_password="mail-secret",
+            mail_from="Practice Hub <hub@practices.example>",
+            base_url=BASE_URL,
+            mail_poll_seconds=0,
+        )
+        app = create_app(tls, database=db)
+        submitted_practice(db, people)
+        done = app.state.mail_sender.run_once()
+        assert done.sent and box.messages and all(box.encrypted)
+        assert box.logins == [("hub", "mail-secret")]
+    finally:
+        controller.stop()
+
+
+def test_a_certificate_nobody_vouches_for_is_refused_and_the_mail_waits(
+    settings, db, people, authority, monkeypatch
+):
+    """Not sent to a server whose certificate no trusted authority signed (someone in the
+    middle), nor in clear text instead: kept for a later attempt."""
+    box = Mailbox()
+    controller = tls_server(box, authority, implicit=False)
+    monkeypatch.delenv("SSL_CERT_FILE")  # the system's authorities do not know this one
+    try:
+        tls = replace(
+            settings,
+            smtp_host="127.0.0.1",
+            smtp_port=box.port,
+            smtp_tls="starttls",
+            mail_from="Practice Hub <hub@practices.example>",
+            base_url=BASE_URL,
+            mail_poll_seconds=0,
+        )
+        app = create_app(tls, database=db)
+        submitted_practice(db, people)
+        done = app.state.mail_sender.run_once()
+        assert not done.sent and box.messages == []
+        with db.read() as session:
+            rows = session.scalars(select(EmailOutbox)).all()
+        assert rows and all(r.sent_at is None and r.failed_at is None for r in rows)
+        assert all("CERTIFICATE_VERIFY_FAILED" in r.last_error for r in rows)
+    finally:
+        controller.stop()
+
+
+def test_a_server_that_cannot_speak_tls_is_never_sent_mail_in_clear(
+    mail_settings, db, mailbox, people
+):
+    app = create_app(replace(mail_settings, smtp_tls="starttls"), database=db)
+    submitted_practice(db, people)
+    done = app.state.mail_sender.run_once()
+    assert not done.sent and mailbox.messages == []
+    with db.read() as session:
+        rows = session.scalars(select(EmailOutbox)).all()
+    assert rows and all("STARTTLS" in r.last_error and r.sent_at is None for r in rows)
 
 
 def test_the_demo_and_a_server_without_smtp_say_that_e_mail_is_off(settings):
