@@ -28,7 +28,7 @@ from whoosh.writing import SegmentWriter
 from search import dictionary, integrity, semantic
 from search.analysis import analysis_version
 from search.fusion import Fusion
-from search.highlighting import marked_passages, snippet
+from search.highlighting import marked_passages, snippet, snippet_terms
 from search.params import FACETS, SearchParams, SearchResult
 from search.projection import Projection, for_model
 from search.querying import Coordinated, QueryBuilder, load_synonyms
@@ -880,7 +880,11 @@ class SearchIndex:
         page_docnums = self._page(hits, results, snapshot, scores, sort, start, params.per_page)
 
         ids, cards, snippets, languages = [], {}, {}, {}
-        marked = self.queries.highlight_terms(text) if query is not None else frozenset()
+        marked = (
+            snippet_terms(query, self.queries.highlight_terms(text))
+            if query is not None
+            else frozenset()
+        )
         with self._lock:
             for docnum in page_docnums:
                 stored = searcher.stored_fields(int(docnum))
@@ -891,12 +895,11 @@ class SearchIndex:
                     continue
                 # The reader's language first: the card shows the title translated too.
                 own = json.loads(stored.get("summaries") or "{}").get(params.reader)
-                found = own and marked_passages(query, self.queries.marking, (own,), marked)
+                found = own and marked_passages(self.queries.marking, (own,), marked)
                 if found:
                     snippets[practice_id], languages[practice_id] = found, params.reader
                 else:
                     snippets[practice_id] = snippet(
-                        query,
                         self.queries.marking,
                         stored.get("summary", ""),
                         stored.get("body", ""),

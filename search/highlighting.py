@@ -117,30 +117,30 @@ def _marked(text: str, start: int, end: int, matched) -> str:
     return "".join(output)
 
 
-def snippet(
-    query, marking: MarkingAnalyzer, summary: str, body: str, extra: frozenset[str] = frozenset()
-) -> str:
-    """The best passages of the summary or body, the query's terms (and `extra` terms, such as
-    a concept's labels) marked."""
-    found = marked_passages(query, marking, (summary, body), extra)
+def snippet(marking: MarkingAnalyzer, summary: str, body: str, terms: frozenset[str]) -> str:
+    """The best passages of the summary or body, the terms (snippet_terms) marked."""
+    found = marked_passages(marking, (summary, body), terms)
     if found:
         return found
     short = summary if len(summary) <= MAX_SNIPPET_CHARS else summary[:MAX_SNIPPET_CHARS] + "…"
     return str(escape(short))
 
 
-def marked_passages(
-    query, marking: MarkingAnalyzer, texts, extra: frozenset[str] = frozenset()
-) -> str | None:
-    """The best passages of the first of the texts that has any of the query's terms (and
-    `extra` terms), marked; None if none has."""
-    terms = extra | frozenset(
+def snippet_terms(query, extra: frozenset[str] = frozenset()) -> frozenset[str]:
+    """The terms a search marks in its snippets: the query's, and `extra` ones (such as its
+    concepts' labels). Once a search, not once a result."""
+    return extra | frozenset(
         word
         for field, text in query.iter_all_terms()
         if field in ("title", "summary", "body", "organisation", "places", "translated")
         for word in [text.decode("utf-8") if isinstance(text, bytes) else text]
         if not is_stop(word)  # "victimes de la traite": marking every "de" hides what matters
     )
+
+
+def marked_passages(marking: MarkingAnalyzer, texts, terms: frozenset[str]) -> str | None:
+    """The best passages of the first of the texts that has any of the terms, marked; None if
+    none has."""
     for text in texts:
         if text and terms:
             found = _best_passages(text, marking.words(text), terms)

@@ -4,7 +4,7 @@ import pytest
 from markupsafe import Markup
 
 from search.analysis import text_analyzer
-from search.highlighting import MarkingAnalyzer, snippet
+from search.highlighting import MarkingAnalyzer, snippet, snippet_terms
 from search.querying import QueryBuilder, load_synonyms
 from search.schema import make_schema
 
@@ -32,12 +32,11 @@ def test_marking_analyzer_gives_the_text_analyzers_terms_at_the_same_places(text
 
 def test_a_snippet_marks_the_query_words_in_the_summary_or_else_the_body():
     builder = QueryBuilder(make_schema(), load_synonyms(None))
-    query, marked = builder.parse("hotline"), builder.highlight_terms("hotline")
-    found = snippet(
-        query, builder.marking, "A shelter.", "They run a <b>hotline</b> & more.", marked
-    )
+    query = builder.parse("hotline")
+    marked = snippet_terms(query, builder.highlight_terms("hotline"))
+    found = snippet(builder.marking, "A shelter.", "They run a <b>hotline</b> & more.", marked)
     assert "<mark>hotline</mark>" in found and "&lt;b&gt;" in found and "&amp;" in found
-    nothing = snippet(query, builder.marking, "A shelter for adults.", "Judges trained.", marked)
+    nothing = snippet(builder.marking, "A shelter for adults.", "Judges trained.", marked)
     assert nothing == str(Markup.escape("A shelter for adults."))
 
 
