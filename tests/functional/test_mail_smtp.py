@@ -89,17 +89,23 @@ def mailbox():
     controller.stop()
 
 
-@pytest.fixture
-def mail_settings(settings, mailbox) -> Settings:
+def sending(settings, box: Mailbox, tls: str, **more) -> Settings:
+    """Settings that send mail to the test server, with `tls` ("none", "starttls", "ssl")."""
     return replace(
         settings,
         smtp_host="127.0.0.1",
-        smtp_port=mailbox.port,
-        smtp_tls="none",
+        smtp_port=box.port,
+        smtp_tls=tls,
         mail_from="Practice Hub <hub@practices.example>",
         base_url=BASE_URL,
         mail_poll_seconds=0,  # the tests send when they choose, as `practices mail send` does
+        **more,
     )
+
+
+@pytest.fixture
+def mail_settings(settings, mailbox) -> Settings:
+    return sending(settings, mailbox, "none")
 
 
 @pytest.fixture
@@ -182,21 +188,26 @@ def test_a_submission_reaches_the_curator_and_a_decision_reaches_the_partners(
     assert len(mailbox.messages) == 3
 
 
-def test_a_registration_tells_the_curators(mail_client, mailbox, db, people):
-    response = post_form(
-        mail_client,
-        "/register",
-        "/register",
+def register(client, name: str, email: str, organisation: str, country: str, path="/register"):
+    """Register a partner account through the form, as a visitor does."""
+    return post_form(
+        client,
+        path,
+        path,
         {
-            "name": "Ines",
-            "email": "ines@shelter.example",
-            "organisation": "Harbour Shelter",
+            "name": name,
+            "email": email,
+            "organisation": organisation,
             "organisation_type": "ngo",
-            "organisation_country": "PRT",
+            "organisation_country": country,
             "password": "a long enough password 1",
             "password_again": "a long enough password 1",
         },
     )
+
+
+def test_a_registration_tells_the_curators(mail_client, mailbox, db, people):
+    response = register(mail_client, "Ines", "ines@shelter.example", "Harbour Shelter", "PRT")
     assert response.status_code == 303, response.text[:1000]
     send(mail_client)
     (message,) = mailbox.to("cora@ungift.example")
@@ -212,19 +223,8 @@ def test_each_e_mail_comes_in_its_recipients_language(mail_client, mailbox, db, 
 
     with db.write() as session:
         session.get(User, people["curator"]).language = "ru"
-    response = post_form(
-        mail_client,
-        "/register?lang=fr",
-        "/register?lang=fr",
-        {
-            "name": "Inès",
-            "email": "ines@refuge.example",
-            "organisation": "Refuge du Port",
-            "organisation_type": "ngo",
-            "organisation_country": "FRA",
-            "password": "a long enough password 1",
-            "password_again": "a long enough password 1",
-        },
+    response = register(
+        mail_client, "Inès", "ines@refuge.example", "Refuge du Port", "FRA", "/register?lang=fr"
     )
     assert response.status_code == 303, response.text[:1000]
     send(mail_client)
@@ -500,17 +500,7 @@ def test_mail_goes_over_tls_and_signs_in_only_inside_it(mode, settings, db, peop
     box = Mailbox()
     controller = tls_server(box, authority, implicit=mode == "ssl")
     try:
-        tls = replace(
-            settings,
-            smtp_host="127.0.0.1",
-            smtp_port=box.port,
-            smtp_tls=mode,
-            smtp_user="hub",
-            smtp_password="mail-secret",
-            mail_from="Practice Hub <hub@practices.example>",
-            base_url=BASE_URL,
-            mail_poll_seconds=0,
-        )
+        tls = sending(settings, box, mode, smtp_user="hub", smtp_password="mail-secret")
         app = create_app(tls, database=db)
         submitted_practice(db, people)
         done = app.state.mail_sender.run_once()
@@ -529,16 +519,7 @@ def test_a_certificate_nobody_vouches_for_is_refused_and_the_mail_waits(
     controller = tls_server(box, authority, implicit=False)
     monkeypatch.delenv("SSL_CERT_FILE")  # the system's authorities do not know this one
     try:
-        tls = replace(
-            settings,
-            smtp_host="127.0.0.1",
-            smtp_port=box.port,
-            smtp_tls="starttls",
-            mail_from="Practice Hub <hub@practices.example>",
-            base_url=BASE_URL,
-            mail_poll_seconds=0,
-        )
-        app = create_app(tls, database=db)
+        app = create_app(sending(settings, box, "starttls"), database=db)
         submitted_practice(db, people)
         done = app.state.mail_sender.run_once()
         assert not done.sent and box.messages == []
