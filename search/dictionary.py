@@ -13,21 +13,18 @@ in its script, and kept as sorted 64-bit hashes of the words rather than as the 
 dictionary of strings: 4.2 MB for the five languages' 520,000 words, loaded in about 0.9 s.
 """
 
-import re
 import threading
 
 import numpy as np
 from whoosh.support.charset import accent_map
 
+from search.analysis import ARABIC, CYRILLIC
 from search.multilingual import normalise
 
 LATIN = ("en", "fr", "es")
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_ARABIC = re.compile(r"[\u0600-\u06ff]")
 _loaded: dict[str, np.ndarray] = {}
 _lock = threading.Lock()
-_preloading = False
-_loader: list[threading.Thread] = []
+_loader: list[threading.Thread] = []  # the preload's thread, once started
 
 
 def _key(word: str) -> int:
@@ -53,13 +50,11 @@ def _words(language: str) -> np.ndarray:
 
 def preload() -> None:
     """Load every language in a thread of its own (once), so that no search waits for it."""
-    global _preloading
-    with _lock:
-        if _preloading:
-            return
-        _preloading = True
     languages = (*LATIN, "ru", "ar")
-    _loader.append(threading.Thread(target=lambda: [_words(x) for x in languages], daemon=True))
+    with _lock:
+        if _loader:
+            return
+        _loader.append(threading.Thread(target=lambda: [_words(x) for x in languages], daemon=True))
     _loader[0].start()
 
 
@@ -72,9 +67,9 @@ def wait(timeout: float | None = None) -> None:
 def languages_of(word: str) -> tuple[str, ...]:
     """The languages whose dictionary may hold the word, by its script (none for Chinese:
     its words are matched by characters and never corrected)."""
-    if _CYRILLIC.search(word):
+    if CYRILLIC.search(word):
         return ("ru",)
-    if _ARABIC.search(word):
+    if ARABIC.search(word):
         return ("ar",)
     if word.isascii() or word.translate(accent_map).isascii():
         return LATIN

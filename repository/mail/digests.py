@@ -64,17 +64,12 @@ def run_due(db, index, settings, now=None) -> int:
             if saved is None or user is None:
                 continue
             if practices and user.active:
-                written += _write(session, settings, user, saved, practices, now)
+                # In the account's language: this runs in the background, outside any request.
+                with use_locale(user.language or DEFAULT_LOCALE):
+                    written += _write(session, settings, user, saved, practices, now)
                 saved.last_sent_at = now
             saved.checked_at = now
     return written
-
-
-def _write(session, settings, user: User, saved: SavedSearch, practices, now) -> int:
-    """The digest in the account's language (it runs in the background, outside any request),
-    each practice's title in it where the practice has a translation."""
-    with use_locale(user.language or DEFAULT_LOCALE):
-        return _write_in(session, settings, user, saved, practices, now, user.language)
 
 
 def _title(practice: Practice, language: str | None) -> str:
@@ -82,7 +77,8 @@ def _title(practice: Practice, language: str | None) -> str:
     return own[0] if own and language != practice.language else practice.title
 
 
-def _write_in(session, settings, user, saved, practices, now, language) -> int:
+def _write(session, settings, user: User, saved: SavedSearch, practices, now) -> int:
+    """The digest, each practice's title in the account's language where it has one."""
     listed = practices[:MAX_LISTED]
     count = len(practices)
     lines = [
@@ -96,7 +92,7 @@ def _write_in(session, settings, user, saved, practices, now, language) -> int:
     ]
     for practice in listed:
         url = compose.absolute(settings.base_url, f"/practices/{practice.id}")
-        lines += [_title(practice, language), f"{practice.organisation.name}", url, ""]
+        lines += [_title(practice, user.language), f"{practice.organisation.name}", url, ""]
     if count > MAX_LISTED:
         lines.append(_("And %(num)d more: see the search.") % {"num": count - MAX_LISTED})
     search = compose.absolute(settings.base_url, f"/search?{saved.query}".rstrip("?"))
