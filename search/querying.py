@@ -48,7 +48,8 @@ class Coordinated(Or):
     A document matching more of the words ranks above one matching fewer, whatever their BM25
     scores; among documents matching as many, BM25 decides. At least `minimum` words must match
     (about half of a long query), unless no document has that many: then one is enough, so a
-    plain query never finds nothing while some of its words are in the collection.
+    plain query never finds nothing while some of its words are in the collection. One is also
+    enough among the handful of documents narrow filters leave (search.scoring.Evaluator).
     """
 
     def minimum(self, words: int | None = None) -> int:
@@ -186,6 +187,10 @@ class QueryBuilder:
         for start, end, concept in self.thesaurus.concepts_in(q):
             rest.append(q[position:start])
             position = end
+            if concept.scaffolding:
+                # "bonnes pratiques de coopération judiciaire": every practice here is one, so
+                # the words only favoured texts that happen to say "good practice".
+                continue
             unit = self._concept_query(concept, q[start:end])
             if unit is not None:
                 children.append(unit)

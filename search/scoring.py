@@ -429,7 +429,12 @@ class Evaluator:
         for mask in masks:
             anything |= mask
         mask = (matched >= node.minimum(len(telling))) & anything
-        if not (mask & self.scope).any():
+        in_scope = int(self.scope.sum())
+        if in_scope < min(COMMON_MIN_DOCS, live) or not (mask & self.scope).any():
+            # Filters (a place the query names, a ticked facet) that leave a handful of
+            # practices: any word is enough there, the best matches still first. Half the words
+            # of an Arabic query on Brazil's blacklist of slave-labour employers left one of
+            # Brazil's practices, not its pact against slave labour nor the brands' rating.
             mask = anything
         return mask, np.where(mask, matched + total / (1.0 + total), 0.0) * node.boost
 

@@ -32,11 +32,15 @@ STOP_WORDS = {
 }
 # Words a question about practices uses without naming its topic: every practice is some
 # countries' response to trafficking ("how do countries identify victims", "the role of
-# national committees"), so these tell practices apart no better than "the" does.
+# national committees"), so these tell practices apart no better than "the" does; nor do the
+# verbs of a request ("getting the public to know about...", "payer pour obtenir un emploi").
 SCAFFOLDING = {
-    "en": "countries country ways role used using against combat combating fight fighting",
-    "fr": "pays façons rôle lutter lutte contre combattre faire",
-    "es": "países país papel existen lucha luchar combatir hacer",
+    "en": """countries country ways role used using against combat combating fight fighting
+        done get gets getting got know knows knowing""",
+    "fr": """pays façons rôle lutter lutte contre combattre faire
+        savoir connaître connaissent obtenir""",
+    "es": """países país papel existen lucha luchar combatir hacer
+        saber conocer conozcan obtener conseguir""",
     "ru": "страны странах стран роль борьба борьбе борьбы противодействие противодействии против",
     "ar": "الدول الدولة البلدان مكافحة لمكافحة ومكافحة",
 }

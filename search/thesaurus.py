@@ -24,6 +24,9 @@ class Concept:
     broader: tuple[str, ...]
     related: tuple[str, ...]
     facet: dict  # e.g. {"exploitation_forms": "forced_labour"}, or {}
+    # What every entry of the repository is ("good practice"): named in a query, it is no topic,
+    # as "countries" is not (search.querying).
+    scaffolding: bool = False
 
     def all_labels(self, language: str) -> list[str]:
         entry = self.labels.get(language) or {}
@@ -40,6 +43,7 @@ class Thesaurus:
                 tuple(c.get("broader", [])),
                 tuple(c.get("related", [])),
                 dict(c.get("facet") or {}),
+                bool(c.get("scaffolding", False)),
             )
             for c in data["concepts"]
         }

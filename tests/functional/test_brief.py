@@ -159,6 +159,7 @@ def test_adding_answers_in_place_for_the_script_and_beside_the_card_without(clie
     assert [i["id"] for i in brief(client)["items"]] == [ATHENS]
 
 
+@pytest.mark.slow
 def test_suggestions_stay_on_the_brief_topic_and_say_why(client, whole_world):
     for practice_id in (CALIFORNIA, UK_ACT, AUSTRALIA_ACT):
         add(client, practice_id, topic=SUPPLY_CHAIN)
@@ -179,6 +180,7 @@ def test_suggestions_stay_on_the_brief_topic_and_say_why(client, whole_world):
     assert "adds a practice from the African Group on this topic" in html
 
 
+@pytest.mark.slow
 def test_the_reason_for_a_suggestion_is_in_the_reader_language(client, whole_world):
     """A reader of the Arabic pages sees why a practice is suggested in Arabic, with the
     group's Arabic name in it, not an English sentence around it."""

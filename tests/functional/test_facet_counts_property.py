@@ -77,6 +77,7 @@ def selection_strategy(documents):
     )
 
 
+@pytest.mark.slow
 def test_counts_and_results_match_a_plain_filter_over_the_database(corpus):
     index, documents = corpus
     years = st.one_of(st.none(), st.integers(1994, 2026))

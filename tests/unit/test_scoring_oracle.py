@@ -100,3 +100,25 @@ def test_two_word_queries_rank_documents_with_both_words_first(index):
     ids = list(index.search(SearchParams(q="legal shelter", per_page=100)).ids)
     assert ids[0] == 4  # "legal aid offered in every shelter" has both
     assert set(ids) == {1, 2, 4, 5, 6, 7}  # any of the two words, when only two are typed
+
+
+def test_filters_that_leave_a_handful_of_practices_let_any_word_match(tmp_path):
+    """Half the words must match across the collection, but not among the few practices the
+    filters leave (a country named in the query, a ticked facet): there every practice with
+    any of the words is listed, the one with most of them first."""
+    docs = [
+        doc(n, f"Practice {n}", text, text, countries=["BRA"] if n <= 4 else ["PER"])
+        for n, text in TEXTS.items()
+    ]
+    index = SearchIndex(tmp_path / "index", embedder=None)
+    index.rebuild(docs, seq=0)
+    try:
+        everywhere = index.search(SearchParams(q="shelter police training", per_page=100))
+        assert list(everywhere.ids) == [2]
+        brazil = index.search(
+            SearchParams.build({"country": ["BRA"]}, q="shelter police training", per_page=100)
+        )
+        assert brazil.ids[0] == 2 and set(brazil.ids) == {1, 2, 3, 4}
+        assert brazil.total == 4
+    finally:
+        index.close()

@@ -517,3 +517,28 @@ def test_words_every_practice_shares_do_not_count_as_topics(tmp_path):
     found = index.search(SearchParams(q="the role of countries in shelter")).ids
     assert sorted(found) == [1, 2]
     index.close()
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "getting the general public to know about awareness campaigns",
+        "faire connaître la traite par des campagnes de sensibilisation",
+        "conseguir que el público conozca la trata con campañas de sensibilización",
+    ],
+)
+def test_the_verbs_of_a_request_do_not_count_as_topics(tmp_path, q):
+    index = SearchIndex(tmp_path / "ix", embedder=None)
+    index.rebuild(
+        [
+            doc(1, "Awareness campaign on radio", "Campaigns reach the public in villages."),
+            doc(2, "Know your rights", "Workers get to know their rights and get legal aid."),
+            doc(3, "Labour law guide", "Connaître ses droits et obtenir de l'aide."),
+            doc(4, "Guía legal", "Conocer sus derechos y conseguir ayuda."),
+        ],
+        seq=0,
+    )
+    # The request's verbs ("get", "know", "connaître", "conseguir"...) say how the delegate
+    # asks, not what about: only the campaign answers.
+    assert index.search(SearchParams(q=q)).ids == [1]
+    index.close()

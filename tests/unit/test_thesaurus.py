@@ -65,6 +65,30 @@ def test_synonyms_link_what_the_issue_listed(tmp_path):
     assert index.search(SearchParams(q="judges")).ids == [4]
 
 
+@pytest.mark.parametrize(
+    "q",
+    [
+        "bonnes pratiques de coopération judiciaire",
+        "good practices in mutual legal assistance",
+        "buenas prácticas de asistencia judicial recíproca",
+    ],
+)
+def test_good_practice_in_a_query_is_no_topic_here(tmp_path, q):
+    """Every entry of the repository is a good practice: asking for "good practices of X"
+    asks for X, not for texts that happen to say "best practice"."""
+    index = SearchIndex(tmp_path / "ix", embedder=None)
+    index.rebuild(
+        [
+            doc(1, "Mutual legal assistance in trafficking cases", "Requests between courts"),
+            doc(2, "Shelter handbook", "Best practice and promising practice in shelters"),
+        ],
+        seq=0,
+    )
+    assert index.search(SearchParams(q=q)).ids == [1]
+    # Alone, the words ask for nothing in particular: every practice, as for no words.
+    assert index.search(SearchParams(q="best practices")).total == 2
+
+
 def test_inflected_russian_and_arabic_match_their_dictionary_forms():
     analyse = text_analyzer()
 
