@@ -87,7 +87,8 @@ class SpellingVariantFilter(Filter):
 
 # Bumped whenever the analysis below, or the schema, changes what a document gives the index: an
 # index built with another version is rebuilt from the database (SearchIndex.verify).
-ANALYSIS_VERSION = "7"  # 6: translations in "spell"; 7: their summaries stored, for snippets
+ANALYSIS_VERSION = "8"  # 6: translations in "spell"; 7: their summaries stored, for snippets;
+# 8: Arabic words stemmed alike with the article and without (multilingual.arabic_stem)
 
 
 def analysis_version() -> str:
@@ -162,9 +163,9 @@ def _russian(word: str) -> str:
 
 @lru_cache(maxsize=100_000)
 def _arabic(word: str) -> str:
-    from search.multilingual import normalise
+    from search.multilingual import arabic_stem, normalise
 
-    return snowball("arabic").stemWord(normalise(word))
+    return arabic_stem(normalise(word))
 
 
 class ConceptTokenizer(Tokenizer):

@@ -51,7 +51,24 @@ def _stem(language: str, word: str) -> str:
     """One word's stem (cached: a collection has far fewer distinct words than words)."""
     if language == "en":
         return _english(word)
+    if language == "ar":
+        return arabic_stem(word)
     return snowball(STEMMED[language]).stemWord(word)
+
+
+# The article, alone or after "and", "so", "with", "like" or "for" ("ال", "وال", "فال", "بال",
+# "كال", "لل"), taken off before Snowball's Arabic stemmer, when a word of three letters at least
+# follows (as light stemmers do: Larkey et al., "light10"). Snowball left "وال" and "فال" whole,
+# so "والاتجار" (and trafficking) was not "الاتجار"; and it ends a word with the article
+# otherwise than the same word without it, which Arabic writes in most phrases ("حماية الضحايا",
+# protection of the victims): "الحماية" gave "حمايه" and "حماية" gave "حما", "الضحايا" "ضحايا"
+# and "ضحايا" "ضحاي". Without the article first, both forms end the same.
+_ARABIC_ARTICLE = re.compile(r"^(?:[وف]?(?:ال|بال|كال)|لل)(?=\w{3})")
+
+
+def arabic_stem(word: str) -> str:
+    """An Arabic word, already normalised, as the index and the thesaurus stem it."""
+    return snowball("arabic").stemWord(_ARABIC_ARTICLE.sub("", word))
 
 
 def _english(word: str) -> str:
