@@ -42,6 +42,14 @@ def _cjk_pieces(unit: str) -> list[str]:
     return pieces
 
 
+def _elided(word: str) -> list[str]:
+    """A word written with an apostrophe as its parts of two letters or more: "qu'elles" is
+    "elles", a stop word, and "d'hébergement" "hébergement"."""
+    if "'" not in word:
+        return [word]
+    return [part for part in word.split("'") if len(part) > 1]
+
+
 class Coordinated(Or):
     """Any of the query's words, ranked by how many of them a document matches.
 
@@ -195,7 +203,7 @@ class QueryBuilder:
             if unit is not None:
                 children.append(unit)
         rest.append(q[position:])
-        words = WORD.findall(" ".join(rest))[:MAX_QUERY_TERMS]
+        words = [p for w in WORD.findall(" ".join(rest)) for p in _elided(w)][:MAX_QUERY_TERMS]
         topical = " ".join([w for w in words if not is_stop(w)] or ([] if children else words))
         units, position = [], 0
         for match in self._synonym.finditer(topical) if self._synonym else ():

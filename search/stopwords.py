@@ -17,16 +17,22 @@ STOP_WORDS = {
     "fr": """a à au aux avec ce ces cet cette comment dans de des du elle elles en est et être
         il ils je la le les leur leurs lui ma mais me même mes moi mon ne nos notre nous on ou
         où par pas pour qu que quel quelle quelles quels qui sa sans se ses si son sont sur ta
-        te tes toi ton tu un une vos votre vous y d l c s n j m qu'est exemples exemple""",
+        te tes toi ton tu un une vos votre vous y d l c s n j m qu'est exemples exemple
+        ai as avons avez ont avait avaient aura auront été étais était étions étaient sera
+        seront suis es sommes êtes""",
     "es": """a al algo algunos ante como con contra cual cuales cuando de del desde donde el
         ella ellas ellos en entre era es esa esas ese eso esos esta estas este esto estos ha hay
         la las le les lo los más me mi mis muy no nos o para pero por qué que quien se ser si
-        sin sobre son su sus también te tu un una uno unos y ya ejemplos ejemplo cómo dónde""",
+        sin sobre son su sus también te tu un una uno unos y ya ejemplos ejemplo cómo dónde
+        he has han había habían habrá fue fueron sido siendo está están estaba estaban estar
+        soy eres somos""",
     "ru": """а без более бы был была были было быть в вам вас весь во вот все всего всех вы где
         да для до его ее ей ему если есть еще же за и из или им их к как какие какой когда ли
         между мы на над не него нее нет ни них но о об однако он она они оно от по под при про
         с со так также там то того тоже только том тот у уже чем что чтобы эта эти это этот я
-        примеры пример""",
+        примеры пример кто кого кому каким какими каких какая какое который которая которое
+        которые которых которым которыми можно нужно может могут свой свои своих своим своими
+        себя""",
     "ar": """في من إلى على عن مع هذا هذه ذلك تلك التي الذي الذين ما ماذا كيف أين متى هل لا لم
         لن أن إن كان كانت هو هي هم نحن أنا أو ثم قد كل بعض عند بين حتى أي و ب ل ف""",
 }

@@ -542,3 +542,21 @@ def test_the_verbs_of_a_request_do_not_count_as_topics(tmp_path, q):
     # asks, not what about: only the campaign answers.
     assert index.search(SearchParams(q=q)).ids == [1]
     index.close()
+
+
+def test_french_and_spanish_function_words_and_elisions_do_not_count_as_topics(tmp_path):
+    index = SearchIndex(tmp_path / "ix", embedder=None)
+    index.rebuild(
+        [
+            doc(1, "Non-sanction des victimes", "Les victimes forcées de commettre des délits."),
+            doc(2, "Rapport annuel", "Ce qu'elles ont été, ce qu'ils ont fait, ce qui a été."),
+            doc(3, "Informe anual", "Lo que han sido y lo que fueron, lo que ha estado."),
+            doc(4, "No punición", "Víctimas forzadas a cometer delitos."),
+        ],
+        seq=0,
+    )
+    # "qu'elles", "ont", "été" (and "han", "sido", "fueron") say nothing of the topic: a text
+    # made of them matched three "words" of the query and came first.
+    assert index.search(SearchParams(q="victimes qu'elles ont été forcées")).ids == [1]
+    assert index.search(SearchParams(q="víctimas que han sido forzadas")).ids == [4]
+    index.close()
