@@ -864,7 +864,9 @@ class SearchIndex:
             # Plain queries also match by meaning.
             if isinstance(query, Coordinated) and snapshot.vectors is not None:
                 similarities = snapshot.vectors.similarities(self._query_vector(text))
-                matched, scores = self.fusion.fuse(matched, scores, similarities)
+                matched, scores = self.fusion.fuse(
+                    matched, scores, similarities, facets_only=query.facets_only
+                )
             if params.areas and isinstance(query, Coordinated):
                 scores = self._area_first(searcher, snapshot, params.areas, matched, scores)
             candidates &= matched

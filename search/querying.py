@@ -60,6 +60,11 @@ class Coordinated(Or):
     enough among the handful of documents narrow filters leave (search.scoring.Evaluator).
     """
 
+    # Every topic names a facet value or a place ("NGOs Latin America", "GRETA monitoring",
+    # "принудительные браки профилактика"): set by QueryBuilder, read by the fusion. A copy
+    # Whoosh makes of the query loses it, and then the query is fused as any other.
+    facets_only = False
+
     def minimum(self, words: int | None = None) -> int:
         """How many of the words (or of `words` telling ones) a document must match."""
         words = len(self.subqueries) if words is None else words
@@ -192,9 +197,11 @@ class QueryBuilder:
             if unit is not None:
                 children.append(unit)
         rest, position = [], 0
+        facets_only = True
         for start, end, concept in self.thesaurus.concepts_in(q):
             rest.append(q[position:start])
             position = end
+            facets_only = facets_only and bool(concept.facet or concept.scaffolding)
             if concept.scaffolding:
                 # "bonnes pratiques de coopération judiciaire": every practice here is one, so
                 # the words only favoured texts that happen to say "good practice".
@@ -216,7 +223,12 @@ class QueryBuilder:
             parsed = self._parsers[qparser.AndGroup].parse(self.expand_synonyms(unit))
             if parsed is not None and parsed is not NullQuery:
                 children.append(parsed)
-        return Coordinated(children[:MAX_QUERY_TERMS]) if children else None
+                facets_only = False
+        if not children:
+            return None
+        query = Coordinated(children[:MAX_QUERY_TERMS])
+        query.facets_only = facets_only
+        return query
 
     def _area_query(self, q: str, words: str, codes) -> tuple[str, Query | None]:
         """A place named in the words as one topic: practices of its countries match it, and so

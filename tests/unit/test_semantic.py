@@ -223,3 +223,49 @@ def test_a_search_racing_the_first_use_of_the_vector_cache_gets_the_projected_sp
         assert reader.search(SearchParams(q=q)).ids[0] == expected
     assert reader._fresh()[1].vectors.dim == reader._projection.dim
     reader.close()
+
+
+class Keyed:
+    """An embedder whose vectors the test sets: a text gets the vector of the first key it
+    contains, any other text one at right angles to them all."""
+
+    name, dim = "keyed-test", 3
+
+    def __init__(self, keys: dict[str, list[float]]):
+        self.keys = keys
+
+    def _vector(self, text: str) -> np.ndarray:
+        lowered = text.lower()
+        for key, vector in self.keys.items():
+            if key in lowered:
+                return np.asarray(vector, dtype=np.float32)
+        return np.asarray([0.0, 0.0, 1.0], dtype=np.float32)
+
+    def passages(self, texts):
+        return np.stack([self._vector(t) for t in texts])
+
+    def query(self, text):
+        return self._vector(text)
+
+
+def test_a_query_naming_only_facet_values_ranks_by_its_words_first(tmp_path):
+    """The query "GRETA monitoring" names two concepts that are facet values (an intergovernmental
+    actor, a practice type): the practice matching both comes first, however close the model
+    puts a practice that only speaks of monitoring. A query with another word is fused as
+    before, meaning at full weight."""
+    embedder = Keyed(
+        {"cotton": [1.0, 0.0, 0.0], "greta monitoring": [1.0, 0.0, 0.0], "greta": [0.0, 1.0, 0.0]}
+    )
+    index = SearchIndex(tmp_path / "index", embedder=embedder)
+    index.rebuild(
+        [
+            doc(1, "GRETA country evaluations", "Monitoring of the Convention by GRETA."),
+            doc(2, "Cotton harvest checks", "Monitoring of child labour in the cotton harvest."),
+        ],
+        seq=0,
+    )
+    try:
+        assert index.search(SearchParams(q="GRETA monitoring")).ids == [1, 2]
+        assert index.search(SearchParams(q="GRETA monitoring harvest")).ids[0] == 2
+    finally:
+        index.close()
