@@ -356,6 +356,12 @@ class Evaluator:
         # The documents the search's filters allow: a plain query's "one word is enough when no
         # document has more" is judged among them, not across the whole collection.
         self.scope = live if scope is None else scope & live
+        self.live_count = int(live.sum())
+        # Filters (a place the query names, a ticked facet) that leave a handful of practices:
+        # any word is enough there, the best matches still first. Half the words of an Arabic
+        # query on Brazil's blacklist of slave-labour employers left one of Brazil's practices,
+        # not its pact against slave labour nor the brands' rating.
+        self.narrow = int(self.scope.sum()) < min(COMMON_MIN_DOCS, self.live_count)
 
     def run(self, query, stepwise: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Live matching document numbers and their scores."""
@@ -418,7 +424,7 @@ class Evaluator:
             child_mask, child_scores = self._eval(child)
             masks.append(child_mask & self.live)
             total += child_scores
-        live = int(self.live.sum())
+        live = self.live_count
         telling = masks
         if live >= COMMON_MIN_DOCS:  # in a handful of documents any share is chance
             telling = [m for m in masks if m.sum() <= COMMON_SHARE * live] or masks
@@ -429,12 +435,7 @@ class Evaluator:
         for mask in masks:
             anything |= mask
         mask = (matched >= node.minimum(len(telling))) & anything
-        in_scope = int(self.scope.sum())
-        if in_scope < min(COMMON_MIN_DOCS, live) or not (mask & self.scope).any():
-            # Filters (a place the query names, a ticked facet) that leave a handful of
-            # practices: any word is enough there, the best matches still first. Half the words
-            # of an Arabic query on Brazil's blacklist of slave-labour employers left one of
-            # Brazil's practices, not its pact against slave labour nor the brands' rating.
+        if self.narrow or not (mask & self.scope).any():
             mask = anything
         return mask, np.where(mask, matched + total / (1.0 + total), 0.0) * node.boost
 
