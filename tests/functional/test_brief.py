@@ -160,7 +160,12 @@ def test_adding_answers_in_place_for_the_script_and_beside_the_card_without(clie
 
 
 @pytest.mark.slow
-def test_suggestions_stay_on_the_brief_topic_and_say_why(client, whole_world):
+def test_suggestions_stay_on_the_brief_topic_and_say_why_in_the_reader_language(
+    client, whole_world
+):
+    """One test for both, as the whole collection takes ten seconds to index: suggestions stay
+    on the topic and say why; a reader of the Arabic pages reads why in Arabic, with the
+    group's Arabic name in it, not an English sentence around it."""
     for practice_id in (CALIFORNIA, UK_ACT, AUSTRALIA_ACT):
         add(client, practice_id, topic=SUPPLY_CHAIN)
     data = brief(client)
@@ -179,13 +184,6 @@ def test_suggestions_stay_on_the_brief_topic_and_say_why(client, whole_world):
     html = client.get("/brief").text
     assert "adds a practice from the African Group on this topic" in html
 
-
-@pytest.mark.slow
-def test_the_reason_for_a_suggestion_is_in_the_reader_language(client, whole_world):
-    """A reader of the Arabic pages sees why a practice is suggested in Arabic, with the
-    group's Arabic name in it, not an English sentence around it."""
-    for practice_id in (CALIFORNIA, UK_ACT, AUSTRALIA_ACT):
-        add(client, practice_id, topic=SUPPLY_CHAIN)
     html = client.get("/brief", params={"lang": "ar"}).text
     assert "تضيف ممارسة في هذا الموضوع من مجموعة الدول الأفريقية" in html
     assert "on this topic" not in html.split('class="suggestions"', 1)[1].split("</ul>", 1)[0]
