@@ -3,6 +3,7 @@ PRACTICES_TEST_DATABASE_URL is set), emptied after every test, and an app on it.
 
 import json
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -101,17 +102,41 @@ def db(migrated_db) -> Database:
     empty_tables(migrated_db)
 
 
-@pytest.fixture
-def settings(database_url, tmp_path) -> Settings:
+def settings_for(database_url: str, directory: Path) -> Settings:
     return Settings(
         database_url=database_url,
-        index_dir=tmp_path / "index",
-        upload_dir=tmp_path / "uploads",
+        index_dir=directory / "index",
+        upload_dir=directory / "uploads",
         secret_key=TEST_SECRET,
         debug=False,
         index_poll_seconds=0,  # tests apply the outbox themselves, when they choose
         rate_limit_per_minute=0,  # tested on its own in test_hardening
     )
+
+
+@pytest.fixture
+def settings(database_url, tmp_path) -> Settings:
+    return settings_for(database_url, tmp_path)
+
+
+@contextmanager
+def shared_client(database: Database, directory: Path, lines: list[str]):
+    """A client on an app whose database holds these practices, indexed once, for a module of
+    tests that only read (importing and indexing for each test took most of their time). The
+    tables are emptied before and after, as the `db` fixture leaves them; those tests must not
+    use `db` themselves, nor write."""
+    empty_tables(database)
+    report = import_lines(database, lines)
+    assert not report.errors, report.errors[:3]
+    app = create_app(settings_for(database.url, directory), database=database)
+    try:
+        with TestClient(
+            app, base_url="https://testserver", raise_server_exceptions=False
+        ) as test_client:
+            sync(app)
+            yield test_client
+    finally:
+        empty_tables(database)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ language, a switcher whose choice is kept, links that carry a language, Arabic r
 practices in the reader's language where they have a translation, and an API that answers in
 the language asked for."""
 
+import json
 import re
 
 import pytest
@@ -171,16 +172,19 @@ def test_error_messages_come_in_the_readers_language(client):
     assert html_tag(french) == '<html lang="fr" dir="ltr">'
 
 
-EGYPT_LAW, CHINA_PLAN = 175, 193
+EGYPT_LAW = "القانون رقم 64 لسنة 2010 بشأن مكافحة الاتجار بالبشر – مصر"
+CHINA_PLAN = "中国反对拐卖妇女儿童行动计划(2008—2012年)"
 
 
 @pytest.fixture
-def collection(client, db):
-    from repository.practices.interchange import import_lines
+def collection(client, db) -> dict[str, int]:
+    """Two practices of the seed, in Arabic and in Chinese: their ids by title."""
     from tests.conftest import seed_lines
 
-    import_lines(db, seed_lines())
+    wanted = [r for r in map(json.loads, seed_lines()) if r["title"] in (EGYPT_LAW, CHINA_PLAN)]
+    ids = add_practices(db, *wanted)
     sync(client.app)
+    return {r["title"]: i for r, i in zip(wanted, ids, strict=True)}
 
 
 def add_to_brief(client, practice_id: int, language: str):
@@ -205,7 +209,7 @@ def pdf_text(client, language: str) -> str:
 
 def test_the_brief_in_chinese_counts_characters_and_cites_in_chinese(client, collection):
     choose(client, "zh")
-    add_to_brief(client, CHINA_PLAN, "zh")
+    add_to_brief(client, collection[CHINA_PLAN], "zh")
     data = client.get("/api/brief").json()
     assert data["count_unit"] == "characters" and data["rate"] == 220
     spoken = data["items"][0]["spoken"]
@@ -220,7 +224,7 @@ def test_the_brief_in_chinese_counts_characters_and_cites_in_chinese(client, col
 
 def test_the_brief_in_arabic_reads_right_to_left_in_print(client, collection):
     choose(client, "ar")
-    add_to_brief(client, EGYPT_LAW, "ar")
+    add_to_brief(client, collection[EGYPT_LAW], "ar")
     data = client.get("/api/brief").json()
     assert data["count_unit"] == "words" and data["rate"] == 105
     page = client.get("/brief").text

@@ -1,22 +1,20 @@
 """Searching through the app: the page, the JSON API, and what they must never show."""
 
+import json
 import re
 
 import pytest
 
-from tests.conftest import add_practices, record, sample_seed_lines, sync
+from tests.conftest import record, sample_seed_lines, shared_client
 
 HIDDEN = "Zanzibarian secret draft"
 
 
-@pytest.fixture
-def seeded_app(client, db):
-    from repository.practices.interchange import import_lines
-
-    import_lines(db, sample_seed_lines())
-    add_practices(
-        db,
-        *[
+@pytest.fixture(scope="module")
+def seeded_app(migrated_db, tmp_path_factory):
+    """The seed sample and five unpublished practices, indexed once for these read-only tests."""
+    hidden = [
+        json.dumps(
             record(
                 title=f"{HIDDEN} {status}",
                 status=status,
@@ -24,11 +22,17 @@ def seeded_app(client, db):
                 pillars=["prosecution"],
                 countries=["KIR"],
             )
-            for status in ("draft", "submitted", "changes_requested", "rejected", "archived")
-        ],
-    )
-    sync(client.app)
-    return client
+        )
+        for status in ("draft", "submitted", "changes_requested", "rejected", "archived")
+    ]
+    lines = sample_seed_lines() + hidden
+    with shared_client(migrated_db, tmp_path_factory.mktemp("search"), lines) as client:
+        yield client
+
+
+@pytest.fixture(autouse=True)
+def fresh_cookies(seeded_app):
+    seeded_app.cookies.clear()
 
 
 def test_api_search_shape(seeded_app):
@@ -123,7 +127,7 @@ def test_unpublished_practices_never_appear_in_results_counts_or_suggestions(see
     assert seeded_app.get("/api/search?country=KIR").json()["total"] == 0
 
 
-def test_api_practice_returns_published_only(seeded_app, db):
+def test_api_practice_returns_published_only(seeded_app):
     body = seeded_app.get("/api/search?per_page=1").json()
     practice_id = body["results"][0]["id"]
     one = seeded_app.get(f"/api/practices/{practice_id}")
@@ -265,62 +269,3 @@ def test_hostile_queries_are_handled(seeded_app):
         assert response.status_code == 200, q
         assert "<script>alert(1)</script>" not in response.text
     assert seeded_app.get("/search", params={"q": "a\x00b"}).status_code == 400
-
-
-@pytest.fixture
-def shelters_app(client, db):
-    """Shelters in four countries, none of whose texts names a sub-region."""
-    places = {"ZAF": "Cape Town", "KEN": "Nairobi", "SEN": "Dakar", "NER": "Niamey"}
-    add_practices(
-        db,
-        *[
-            record(
-                title=f"Shelter for trafficked women in {city}",
-                summary=f"A shelter in {city} housing and counselling freed women.",
-                countries=[code],
-                language="en",
-            )
-            for code, city in places.items()
-        ],
-    )
-    sync(client.app)
-    return client
-
-
-def _countries(body) -> list[str]:
-    return [r["countries"][0] for r in body["results"]]
-
-
-@pytest.mark.parametrize(
-    "q",
-    [
-        "shelter West Africa",
-        "refuges pour victimes en Afrique de l'Ouest",
-        "refugios en África Occidental",
-        "приюты в Западной Африке",
-        "دور الإيواء في غرب أفريقيا",
-    ],
-)
-def test_a_sub_region_ranks_practices_of_its_countries_first(shelters_app, q):
-    body = shelters_app.get("/api/search", params={"q": q}).json()
-    # West Africa is Senegal and Niger (UN M49): they come first; Kenya and South Africa may
-    # follow, within the region applied as a removable chip.
-    assert set(_countries(body)[:2]) == {"SEN", "NER"}, q
-    assert set(_countries(body)[2:]) <= {"KEN", "ZAF"}
-    assert [u["value"] for u in body["understood"]] == ["africa"]
-    as_typed = shelters_app.get(body["as_typed_url"].replace("/search", "/api/search")).json()
-    assert as_typed["understood"] == [] and as_typed["query"]["q"] == q
-
-
-def test_a_grouping_people_name_is_its_countries_too(shelters_app):
-    # The Sahel is no M49 sub-region: place_words.json lists its countries (Niger, Senegal...).
-    body = shelters_app.get("/api/search?q=shelter+Sahel").json()
-    assert set(_countries(body)[:2]) == {"SEN", "NER"}
-    east = shelters_app.get("/api/search?q=shelter+East+Africa").json()
-    assert _countries(east)[0] == "KEN"
-
-
-def test_a_sub_region_never_narrows_a_search_to_nothing(shelters_app):
-    # Nothing in the collection lies in Oceania: the words are searched as typed, unfiltered.
-    body = shelters_app.get("/api/search?q=shelter+Melanesia").json()
-    assert body["understood"] == [] and body["total"] == 4
