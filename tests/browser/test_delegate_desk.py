@@ -5,10 +5,18 @@ edited with counts that follow, emptying asks first, the header fits."""
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import shared_live_server
 from tests.browser.test_keyboard_flows import tab_to
 from tests.conftest import PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def live_server(migrated_db, tmp_path_factory):
+    """One server for the module: the accounts and briefs a test saves are its own."""
+    with shared_live_server(migrated_db, tmp_path_factory.mktemp("desk")) as server:
+        yield server
 
 
 def context_at(chromium, live_server, width=1280, height=900, **options):
@@ -181,11 +189,11 @@ def test_a_practice_moved_by_keyboard_comes_back_in_view_below_the_bar(
 
 
 def test_the_brief_survives_signing_in_and_out_and_is_shared_read_only_by_keyboard(
-    chromium, live_server, db
+    chromium, live_server, migrated_db
 ):
     """A visitor's brief, with an opening line, goes with them when they sign in and stays
     when they sign out; shared by a link, a colleague's browser shows it read-only."""
-    make_user(db, "delegate@mission.example")
+    make_user(migrated_db, "delegate@mission.example")
     context = context_at(chromium, live_server, 390, 844)
     page = context.new_page()
     _brief_of(page, 5, 8)
@@ -247,9 +255,9 @@ def test_emptying_the_brief_asks_first_by_keyboard(chromium, live_server):
 
 
 def test_the_signed_in_header_fits_one_row_and_sign_out_looks_like_a_link(
-    chromium, live_server, db
+    chromium, live_server, migrated_db
 ):
-    make_user(db, "curator@un.example", role="curator")
+    make_user(migrated_db, "curator@un.example", role="curator")
     context = context_at(chromium, live_server)
     page = context.new_page()
     page.goto("/signin")
