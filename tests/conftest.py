@@ -120,23 +120,29 @@ def settings(database_url, tmp_path) -> Settings:
 
 
 @contextmanager
-def shared_client(database: Database, directory: Path, lines: list[str]):
-    """A client on an app whose database holds these practices, indexed once, for a module of
-    tests that only read (importing and indexing for each test took most of their time). The
-    tables are emptied before and after, as the `db` fixture leaves them; those tests must not
-    use `db` themselves, nor write."""
+def shared_app(database: Database, directory: Path, lines: list[str]):
+    """An app whose database holds these practices, for a module of tests that share it
+    (importing and indexing for each test took most of their time). The tables are emptied
+    before and after, as the `db` fixture leaves them; those tests must not use `db`
+    themselves, nor write what another test of the module would see."""
     empty_tables(database)
-    report = import_lines(database, lines)
-    assert not report.errors, report.errors[:3]
-    app = create_app(settings_for(database.url, directory), database=database)
     try:
-        with TestClient(
-            app, base_url="https://testserver", raise_server_exceptions=False
-        ) as test_client:
-            sync(app)
-            yield test_client
+        report = import_lines(database, lines)
+        assert not report.errors, report.errors[:3]
+        yield create_app(settings_for(database.url, directory), database=database)
     finally:
         empty_tables(database)
+
+
+@contextmanager
+def shared_client(database: Database, directory: Path, lines: list[str]):
+    """A test client on a shared_app, its practices indexed once."""
+    with (
+        shared_app(database, directory, lines) as app,
+        TestClient(app, base_url="https://testserver", raise_server_exceptions=False) as client,
+    ):
+        sync(app)
+        yield client
 
 
 @pytest.fixture

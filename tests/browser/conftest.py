@@ -13,7 +13,7 @@ import uvicorn
 
 from repository.app import create_app
 from repository.practices.interchange import import_lines
-from tests.conftest import empty_tables, sample_seed_lines, settings_for
+from tests.conftest import sample_seed_lines, shared_app
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -105,15 +105,8 @@ def shared_live_server(database, directory):
     """One server on the seed sample for a whole module, for tests whose writes no other test
     of the module looks at (each opens its own browser context, so its own session): starting
     one per test took two seconds each."""
-    empty_tables(database)
-    report = import_lines(database, sample_seed_lines())
-    assert not report.errors
-    try:
-        app = create_app(settings_for(database.url, directory), database=database)
-        with LiveServer(app) as server:
-            yield server
-    finally:
-        empty_tables(database)
+    with shared_app(database, directory, sample_seed_lines()) as app, LiveServer(app) as server:
+        yield server
 
 
 @pytest.fixture
