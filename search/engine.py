@@ -17,6 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from whoosh import index as whoosh_index
@@ -57,6 +58,15 @@ SEGMENT_MB = 512
 AUTO = object()  # the process-wide model, unless PRACTICES_SEMANTIC=off
 # How long a reader with nothing open waits for a writer between its commit and its manifest.
 COMMIT_WAIT_SECONDS = 2.0
+
+
+class Matches(NamedTuple):
+    """What a query's words match: live document numbers, their scores, and whether a plain
+    query of several words fell back to one word because no document had more (weak)."""
+
+    docnums: np.ndarray
+    scores: np.ndarray
+    weak: bool = False
 
 
 def _finds_more(typed: np.ndarray, corrected: np.ndarray) -> bool:
@@ -823,15 +833,16 @@ class SearchIndex:
 
     def _match(
         self, searcher, snapshot: Snapshot, query, scope: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> Matches:
         """Every live matching document with its exact score, in one pass over the postings."""
         lengths = self._lengths(searcher, snapshot)
         with self._lock:
             evaluator = Evaluator(searcher, snapshot.size, snapshot.live, lengths, scope)
             try:
-                return evaluator.run(query)
+                docnums, scores = evaluator.run(query)
             except Unsupported:
-                return evaluator.run(query, stepwise=True)
+                docnums, scores = evaluator.run(query, stepwise=True)
+            return Matches(docnums, scores, evaluator.weak)
 
     def _search(self, searcher, snapshot: Snapshot, params: SearchParams) -> SearchResult:
         candidates = snapshot.year_mask(params.year_from, params.year_to)
@@ -842,7 +853,7 @@ class SearchIndex:
         selections = {facet: params.selected(facet) for facet in FACETS}
         if query is not None:
             scope = snapshot.filtered(candidates, selections)
-            docnums, matched_scores = self._match(searcher, snapshot, query, scope)
+            docnums, matched_scores, weak = self._match(searcher, snapshot, query, scope)
             if not isinstance(query, Coordinated):
                 # Quotes and operators keep their strict sense: a correction is only offered.
                 suggestion = self._suggest(searcher, snapshot, text, len(docnums))
@@ -850,11 +861,10 @@ class SearchIndex:
                 correction = self._correction(searcher, snapshot, text, params.areas)
                 if correction is not None:
                     fixed = self._match(searcher, snapshot, correction[1], scope)
-                    fixed_docnums, fixed_scores = fixed
-                    if _finds_more(matched_scores, fixed_scores):
+                    if _finds_more(matched_scores, fixed.scores):
                         corrected_from, (text, query) = text, correction
-                        docnums, matched_scores = fixed_docnums, fixed_scores
-                    elif len(fixed_docnums):
+                        docnums, matched_scores, weak = fixed
+                    elif len(fixed.docnums):
                         # The typed words find as much: keep them, and offer the correction
                         # ("Did you mean"), as for a strict query.
                         suggestion = correction[0]
@@ -865,7 +875,7 @@ class SearchIndex:
             if isinstance(query, Coordinated) and snapshot.vectors is not None:
                 similarities = snapshot.vectors.similarities(self._query_vector(text))
                 matched, scores = self.fusion.fuse(
-                    matched, scores, similarities, facets_only=query.facets_only
+                    matched, scores, similarities, facets_only=query.facets_only, weak=weak
                 )
             if params.areas and isinstance(query, Coordinated):
                 scores = self._area_first(searcher, snapshot, params.areas, matched, scores)
@@ -981,7 +991,7 @@ class SearchIndex:
         correction = self._correction(searcher, snapshot, q)
         if correction is None:
             return None
-        docnums, _ = self._match(searcher, snapshot, correction[1])
+        docnums = self._match(searcher, snapshot, correction[1]).docnums
         return correction[0] if len(docnums) > matched else None
 
     def related(self, q: str, limit: int = 3) -> list[tuple[int, dict]]:
@@ -992,7 +1002,7 @@ class SearchIndex:
             hits = np.flatnonzero(snapshot.live)
             chosen = hits[np.argsort(-snapshot.recent_rank[hits])][:limit]
         else:
-            docnums, scores = self._match(searcher, snapshot, query)
+            docnums, scores, _weak = self._match(searcher, snapshot, query)
             chosen = docnums[np.argsort(-scores, kind="stable")][:limit]
         return self._cards(searcher, chosen)
 

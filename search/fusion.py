@@ -11,6 +11,13 @@ The lexical score counts the query's topics matched (then BM25), so the word par
 document matching more topics higher. The constants were chosen on the judged set
 (benchmarks/relevance; docs/search.md has the figures): reciprocal-rank fusion measured 0.667
 nDCG@10 there against 0.678 for this, and thresholds of 0.30 and 0.35 lost recall (0.662, 0.643).
+
+When no document matches half the words of a plain query of three or more (the words' one-word
+fallback, search.scoring: "weak"), a document the words match is kept only if its meaning is not
+unrelated to the query (similarity above FLOOR): "tectonic plate subduction rates" matched five
+practices by "rates" (apps that rate recruiters) at similarities of 0.01-0.09, and "sourdough
+starter hydration ratio" one. Of the judged set's 12 real queries that fall back so, none lost a
+practice of its top 10 (the two nonsense queries now find nothing).
 """
 
 from dataclasses import dataclass
@@ -39,10 +46,15 @@ class Fusion:
         scores: np.ndarray,
         similarities: np.ndarray,
         facets_only: bool = False,
+        weak: bool = False,
     ):
         """(matched mask, fused scores) from the lexical matches and scores and each
-        document's similarity (-1 where it has no vector)."""
+        document's similarity (-1 where it has no vector); `weak`: the words matched by their
+        one-word fallback."""
         weight = self.facet_weight if facets_only else self.weight
+        if weak:
+            matched = matched & ~((similarities > -1) & (similarities <= FLOOR))
+            scores = np.where(matched, scores, 0.0)
         fused = np.zeros(len(scores))
         lexical = np.flatnonzero(matched)
         if len(lexical):

@@ -362,6 +362,8 @@ class Evaluator:
         # query on Brazil's blacklist of slave-labour employers left one of Brazil's practices,
         # not its pact against slave labour nor the brands' rating.
         self.narrow = int(self.scope.sum()) < min(COMMON_MIN_DOCS, self.live_count)
+        # Set when a plain query of three words or more matched by its one-word fallback.
+        self.weak = False
 
     def run(self, query, stepwise: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Live matching document numbers and their scores."""
@@ -436,6 +438,9 @@ class Evaluator:
             anything |= mask
         mask = (matched >= node.minimum(len(telling))) & anything
         if self.narrow or not (mask & self.scope).any():
+            # Among the few practices narrow filters leave, one word is enough by design; where
+            # no practice has the minimum, one word is a weak sign (search.fusion reads it).
+            self.weak = self.weak or (not self.narrow and len(telling) > 2)
             mask = anything
         return mask, np.where(mask, matched + total / (1.0 + total), 0.0) * node.boost
 

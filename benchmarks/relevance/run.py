@@ -166,11 +166,16 @@ def main() -> None:
             ranked = engine.search(q["query"])
             row = (ndcg(ranked, grades), recall(ranked, grades), reciprocal_rank(ranked, grades))
             zero = not ranked
-            for group in ("all", f"kind:{q['kind']}", f"lang:{q['language']}"):
+            groups = ["all", f"kind:{q['kind']}", f"lang:{q['language']}"]
+            if q["kind"] != "nonsense":  # the zero-result target sets them aside
+                groups.append("all but nonsense")
+            for group in groups:
                 figures[(engine.name, group)].append((*row, zero))
             if args.details:
                 print(f"{engine.name:9} {q['qid']:18} nDCG {row[0]:.2f}  {q['query']}")
-    groups = sorted({g for _e, g in figures}, key=lambda g: (g != "all", g))
+    groups = sorted(
+        {g for _e, g in figures}, key=lambda g: (g != "all", g != "all but nonsense", g)
+    )
     print(f"{len(queries)} queries, {len(records)} practices; nDCG@{K} / recall@{K} / MRR / zero")
     header = f"{'':24}" + "".join(f"{e.name:>30}" for e in engines)
     print(header)

@@ -70,6 +70,26 @@ def test_queries_about_something_else_find_nothing_by_meaning(index):
     assert index.search(SearchParams(q="sourdough starter hydration ratio")).total == 0
 
 
+def test_one_word_of_a_query_about_something_else_is_no_match(tmp_path, model):
+    """When no practice has half the words of a query, one word is enough, unless the
+    practice's meaning has nothing to do with the query."""
+    rating = doc(
+        4,
+        "Recruitment agencies rated by migrant workers",
+        "An app where workers rate the agencies that placed them and the fees they charged.",
+    )
+    index = SearchIndex(tmp_path / "index", embedder=model)
+    index.rebuild([*DOCS, rating], seq=0)
+    words_only = SearchIndex(tmp_path / "index", embedder=None)
+    query = SearchParams(q="tectonic plate subduction rates")
+    assert words_only.search(query).ids == [4]  # "rates" is one of its words
+    found = index.search(query)
+    assert found.total == 0 and found.facets["pillar"] == {}
+    # A practice whose one matching word is what it is about stays.
+    assert index.search(SearchParams(q="hotline numbers in bakeries and tectonic labs")).ids == [1]
+    index.close()
+
+
 def test_a_rebuild_reuses_cached_vectors_and_embeds_only_what_changed(index, model):
     first = model.embedded
     assert first == sum(len(passages(d)) for d in DOCS)
