@@ -61,6 +61,18 @@
         announce.textContent = nameOf(box) + (box.checked ? " added." : " removed.");
       });
     });
+    // Regions fold their countries away (the chosen ones are listed above as well); a filter
+    // opens the regions holding a match and hides the others, and clearing it folds them
+    // again, but for those opened by hand.
+    var regions = picker.querySelectorAll("[data-region]");
+    Array.prototype.forEach.call(regions, function (region) {
+      region.addEventListener("toggle", function () {
+        // Opened or closed while no filter is typed: what the partner chose to see.
+        if (!filter || !filter.value.trim()) {
+          region.setAttribute("data-opened", region.open ? "1" : "");
+        }
+      });
+    });
     if (filter) {
       filter.addEventListener("input", function () {
         var text = filter.value.trim().toLowerCase();
@@ -71,6 +83,11 @@
           row.hidden = !match;
           if (match) shown += 1;
         });
+        Array.prototype.forEach.call(regions, function (region) {
+          var any = region.querySelector("[data-country]:not([hidden])") !== null;
+          region.hidden = !any;
+          region.open = text ? any : region.getAttribute("data-opened") === "1";
+        });
         announce.textContent = shown + (shown === 1 ? " country" : " countries") + " listed.";
       });
       // Enter in the filter ticks the only country left rather than submitting the form.
@@ -78,7 +95,7 @@
         if (event.key !== "Enter") return;
         event.preventDefault();
         var visible = Array.prototype.filter.call(boxes, function (box) {
-          return !box.closest("[data-country]").hidden;
+          return !box.closest("[data-country]").hidden && !box.closest("[data-region]").hidden;
         });
         if (visible.length === 1) {
           visible[0].checked = !visible[0].checked;

@@ -42,6 +42,25 @@ def my_submissions(request: Request) -> Response:
     return render(request, "submissions/list.html", {"rows": rows})
 
 
+def country_groups(form: PracticeForm) -> list[dict]:
+    """The country check boxes by M49 region, each region a group the page folds away (the
+    chosen countries are listed above them): a keyboard user passes five regions, not 246
+    boxes."""
+    by_region: dict[str, list] = {value: [] for value, _label in geography.REGIONS}
+    for option in form.countries:
+        country = geography.country(option.data)
+        by_region.setdefault(country.region if country else "", []).append(option)
+    return [
+        {
+            "value": value,
+            "label": geography.region_label(value) if value else "",
+            "options": options,
+        }
+        for value, options in by_region.items()
+        if options
+    ]
+
+
 def _form_context(request: Request, form: PracticeForm, record: dict, **extra) -> dict:
     chosen = [geography.country(code) for code in form.countries.data or []]
     return {
@@ -49,6 +68,7 @@ def _form_context(request: Request, form: PracticeForm, record: dict, **extra) -
         "summary_max_words": SUMMARY_MAX_WORDS,
         "privacy_warnings": scan(record),
         "chosen_countries": [c for c in chosen if c is not None],
+        "country_groups": country_groups(form),
         "field_label": messages.label,
         **extra,
     }

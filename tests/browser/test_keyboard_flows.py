@@ -108,6 +108,14 @@ def test_partner_submits_and_curator_publishes_by_keyboard(chromium, live_server
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")
     assert page.locator("#scope-2").is_checked()  # global
+    # The countries fold away by region: from the filter, five Tabs pass all 246 of them (it
+    # took a Tab each); typing in the filter opens the region of each country it finds.
+    tab_to(page, "#country-filter")
+    for _ in range(5):
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Oceania"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('#countries') === null")
     tab_to(page, "#pillars-1")
     page.keyboard.press("Space")
     # Radio groups take one Tab stop; arrows move (and select) within them.

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from repository import geography
 from repository.api import tokens
 from repository.models import Practice, User
 from repository.practices import workflow
@@ -118,3 +119,35 @@ def test_the_new_form_preselects_nothing_but_the_organisation_type(client, db, p
     labels = re.findall(r'<label for="sources-\d+-title">(.*?)</label>', page)
     assert len(labels) >= 2 and len(set(labels)) == len(labels)
     assert "of source 1" in labels[0] and "of source 2" in labels[1]
+
+
+def test_countries_fold_away_by_region_and_the_chosen_ones_are_listed(client, db, partner):
+    """246 check boxes took a keyboard user 246 Tabs to pass: they sit in one folded group per
+    region (a summary each), every one still in the form without JavaScript."""
+    draft = draft_of(db, partner, title="Desk in two ports", countries=["PHL", "SGP"])
+    page = client.get(f"/submissions/{draft}/edit").text
+    picker = page[page.index('id="country-options"') : page.index("data-country-announce")]
+    groups = re.findall(
+        r"<details([^>]*)>\s*<summary>([^<]*)</summary>(.*?)</details>", picker, re.S
+    )
+    assert [name.strip() for _attrs, name, _boxes in groups] == [
+        "Africa",
+        "Americas",
+        "Asia",
+        "Europe",
+        "Oceania",
+    ]
+    assert not any(" open" in attrs for attrs, _name, _boxes in groups)  # folded
+    codes = {
+        name.strip(): re.findall(r'name="countries"[^>]*value="(\w+)"', boxes)
+        for _a, name, boxes in groups
+    }
+    assert sum(len(c) for c in codes.values()) == len(geography.countries())
+    assert {"PHL", "SGP"} <= set(codes["Asia"]) and "GHA" in codes["Africa"]
+    ticked = re.findall(
+        r'<input[^>]*checked[^>]*name="countries"[^>]*value="(\w+)"|<input[^>]*name="countries"[^>]*value="(\w+)"[^>]*checked',
+        picker,
+    )
+    assert sorted(a or b for a, b in ticked) == ["PHL", "SGP"]
+    chosen = page[page.index("data-chosen-list") : page.index("data-chosen-none")]
+    assert re.findall(r"<li>([^<]*)</li>", chosen) == ["Philippines", "Singapore"]
