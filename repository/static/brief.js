@@ -67,7 +67,8 @@
         notice.textContent = data.message;
       })
       .catch(function () {
-        notice.textContent = "This did not work. Reload the page and try again.";
+        notice.textContent =
+          notice.getAttribute("data-failed") || "This did not work. Reload the page and try again.";
       })
       .then(function () {
         form.removeAttribute("aria-busy");

@@ -33,6 +33,14 @@
     var nameOf = function (box) {
       return box.closest("[data-country]").getAttribute("data-country");
     };
+    // The page's own sentences, in its language (English if a page lacks one).
+    var say = function (name, fallback, values) {
+      var text = announce.getAttribute("data-" + name) || fallback;
+      Object.keys(values).forEach(function (key) {
+        text = text.replace("{" + key + "}", values[key]);
+      });
+      return text;
+    };
     var showChosen = function () {
       list.textContent = "";
       var chosen = 0;
@@ -44,7 +52,7 @@
         button.type = "button";
         button.className = "chip-remove";
         button.textContent = nameOf(box) + " ✕";
-        button.setAttribute("aria-label", "Remove " + nameOf(box));
+        button.setAttribute("aria-label", say("remove", "Remove {country}", { country: nameOf(box) }));
         button.addEventListener("click", function () {
           box.checked = false;
           box.dispatchEvent(new Event("change", { bubbles: true }));
@@ -58,7 +66,9 @@
     Array.prototype.forEach.call(boxes, function (box) {
       box.addEventListener("change", function () {
         showChosen();
-        announce.textContent = nameOf(box) + (box.checked ? " added." : " removed.");
+        announce.textContent = box.checked
+          ? say("added", "{country} added.", { country: nameOf(box) })
+          : say("removed", "{country} removed.", { country: nameOf(box) });
       });
     });
     // Regions fold their countries away (the chosen ones are listed above as well); a filter
@@ -88,7 +98,7 @@
           region.hidden = !any;
           region.open = text ? any : region.getAttribute("data-opened") === "1";
         });
-        announce.textContent = shown + (shown === 1 ? " country" : " countries") + " listed.";
+        announce.textContent = say("listed", "Countries listed: {count}", { count: shown });
       });
       // Enter in the filter ticks the only country left rather than submitting the form.
       filter.addEventListener("keydown", function (event) {
@@ -110,6 +120,14 @@
 
   // Autosave: a few seconds after the partner stops typing, and before leaving the page.
   var status = document.querySelector("[data-autosave-status]");
+  // The status's sentences, in the page's language, with the figures put in.
+  var told = function (name, fallback, values) {
+    var text = (status && status.getAttribute("data-" + name)) || fallback;
+    Object.keys(values).forEach(function (key) {
+      text = text.replace("{" + key + "}", values[key]);
+    });
+    return text;
+  };
   if (form && status && form.getAttribute("data-autosave") && window.fetch && window.FormData) {
     var timer = null;
     var dirty = false;
@@ -137,7 +155,7 @@
           saving = false;
           var now = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
           if (result.ok && result.body.saved) {
-            status.textContent = "Draft saved at " + now + ".";
+            status.textContent = told("saved", "Draft saved at {time}.", { time: now });
             status.classList.remove("not-saved");
             if (form.getAttribute("action") !== result.body.edit_url) {
               // A new submission is a draft now: later saves and the buttons go to it.
@@ -149,7 +167,11 @@
             }
           } else {
             var errors = (result.body.errors || []).map(function (e) { return e.message; });
-            status.textContent = "Not saved yet: " + (errors[0] || result.body.message || "check the form") + (errors.length > 1 ? " (and " + (errors.length - 1) + " more)" : "");
+            var reason = errors[0] || result.body.message || told("check", "check the form", {});
+            status.textContent = told("not-saved", "Not saved yet: {reason}", { reason: reason });
+            if (errors.length > 1) {
+              status.textContent += " " + told("more", "(and {count} more)", { count: errors.length - 1 });
+            }
             status.classList.add("not-saved");
           }
           if (pendingSubmit) {
@@ -164,7 +186,11 @@
         .catch(function () {
           saving = false;
           dirty = true;
-          status.textContent = "Not saved: the connection failed. Save with the button below.";
+          status.textContent = told(
+            "failed",
+            "Not saved: the connection failed. Save with the button below.",
+            {}
+          );
           status.classList.add("not-saved");
         });
     };

@@ -113,6 +113,17 @@ def test_the_three_journeys_in_arabic_and_chinese(chromium, live_server, people,
     sign_in(page, "partner@ngo.example")
     page.goto("/submissions/new")
     found += problems(page, language, direction)
+    # The country filter speaks the page's language: what it lists, what Enter ticked.
+    egypt = {"ar": "مصر", "zh": "埃及"}[language]
+    page.fill("#country-filter", egypt)
+    announce = page.locator("[data-country-announce]")
+    assert (
+        announce.inner_text() == {"ar": "عدد البلدان المعروضة: 1", "zh": "列出的国家：1"}[language]
+    )
+    page.locator("#country-filter").press("Enter")
+    assert announce.inner_text() == {"ar": "أُضيف البلد مصر.", "zh": "已添加埃及。"}[language]
+    remove = page.locator("[data-chosen-list] button")
+    assert remove.get_attribute("aria-label") == {"ar": "إزالة مصر", "zh": "移除埃及"}[language]
     page.fill("#title", "خط ساخن" if language == "ar" else "热线")
     page.locator("button[name=intent][value=save]").click()
     page.wait_for_load_state()
