@@ -57,3 +57,12 @@ ALL = frozenset(
 
 def is_stop(word: str) -> bool:
     return word.casefold() in ALL
+
+
+_BY_LANGUAGE = {language: frozenset(words.split()) for language, words in STOP_WORDS.items()}
+
+
+def stop_languages(word: str) -> list[str]:
+    """The languages of which the word is a small word ("pour": French; "a": three)."""
+    word = word.casefold()
+    return [language for language, words in _BY_LANGUAGE.items() if word in words]

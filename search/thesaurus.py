@@ -7,12 +7,13 @@ labels and that every link resolves.
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
 from search.multilingual import STEMMED, UN_LANGUAGES, contains, normalise, stems
-from search.stopwords import is_stop
+from search.stopwords import is_stop, stop_languages
 
 THESAURUS_FILE = Path(__file__).with_name("thesaurus.json")
 
@@ -78,14 +79,17 @@ class Thesaurus:
         document (not a query) an acronym counts only written in capitals: "tips" is not TIP."""
         return [(s, e, c) for s, e, c, _language in self.matches_in(text, document)]
 
-    def matches_in(self, text: str, document: bool = False) -> list[tuple[int, int, Concept, str]]:
-        """As concepts_in, with the language of the label found."""
+    def matches_in(
+        self, text: str, document: bool = False, prefer: str | None = None
+    ) -> list[tuple[int, int, Concept, str]]:
+        """As concepts_in, with the language of the label found; `prefer`, the reader's
+        language, decides between languages the words fit equally ("refuges victimes")."""
         if document:
             return _QueryMatcher.of(self).find(text, document)
-        return list(self._query_matches(text))
+        return list(self._query_matches(text, prefer))
 
-    def _find_in_query(self, text: str) -> tuple:
-        return tuple(_QueryMatcher.of(self).find(text, False))
+    def _find_in_query(self, text: str, prefer: str | None = None) -> tuple:
+        return tuple(_QueryMatcher.of(self).find(text, False, prefer))
 
     def mentions(self, text: str, facet_key: str, value: str) -> bool:
         """Whether the text names the facet value, in any of the six languages."""
@@ -168,7 +172,9 @@ class _QueryMatcher:
             thesaurus.label_indexes["query"] = cls(thesaurus)
         return thesaurus.label_indexes["query"]
 
-    def find(self, text: str, document: bool = False) -> list[tuple[int, int, Concept, str]]:
+    def find(
+        self, text: str, document: bool = False, prefer: str | None = None
+    ) -> list[tuple[int, int, Concept, str]]:
         # "NGOs" is the plural of "NGO": the s becomes a space, so offsets stay the same.
         text = _ACRONYM_PLURAL.sub(lambda m: m.group(1) + " ", text)
         folded = normalise(text)
@@ -207,8 +213,21 @@ class _QueryMatcher:
             while position >= 0:
                 found.append((len(label), position, position + len(label), concept, "zh"))
                 position = folded.find(label, position + 1)
+        # A span naming a concept in several languages ("refuges" is English and French) is
+        # read in the language the rest of the query is written in: the one whose labels and
+        # small words it holds most ("refuges pour victimes": "victimes" and "pour" are French),
+        # so related terms come back in the words' language.
+        votes = Counter()
+        if not document:  # a query's few words; a document's language is known anyway
+            votes.update(language for _s, _e, language in {(f[1], f[2], f[4]) for f in found})
+            for _start, _end, word in words:
+                votes.update(stop_languages(word))
+            if prefer:
+                votes[prefer] += 0.5  # only breaks a tie
         chosen: list[tuple[int, int, Concept, str]] = []
-        for _length, start, end, concept, language in sorted(found, key=lambda f: (-f[0], f[1])):
+        for _length, start, end, concept, language in sorted(
+            found, key=lambda f: (-f[0], f[1], -votes[f[4]])
+        ):
             if all(end <= s or start >= e for s, e, _c, _l in chosen):
                 chosen.append((start, end, concept, language))
         return sorted(chosen, key=lambda c: c[0])

@@ -118,11 +118,12 @@ def _zero_help(index, params: SearchParams, found: SearchResult) -> dict | None:
 
 def related_terms(q: str, params: SearchParams, limit: int = 6) -> list[dict]:
     """Broader, narrower and related concepts of those the words name, in the language of the
-    words that named them, each a search of its own."""
+    words that named them (the reader's, where the words fit several), each a search of its
+    own."""
     if not q.strip() or params.as_typed:
         return []
     thesaurus = understanding.default_thesaurus()
-    named = thesaurus.matches_in(q)
+    named = thesaurus.matches_in(q, prefer=params.reader)
     seen = {concept.id for _s, _e, concept, _language in named}
     # The most specific concepts first: "trafficking" has dozens of narrower concepts and would
     # fill the list on every query.

@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from search.thesaurus import default as default_thesaurus
 from tests.conftest import record, sample_seed_lines, shared_client
 
 HIDDEN = "Zanzibarian secret draft"
@@ -228,6 +229,29 @@ def test_related_terms_come_from_the_thesaurus_in_the_language_typed(seeded_app)
     spanish = seeded_app.get("/api/search?q=refugios").json()["related_terms"]
     labels = {t["label"] for t in spanish}
     assert labels and labels.isdisjoint({t["label"] for t in english})
+
+
+def test_related_terms_of_a_word_several_languages_share_follow_the_query_then_the_reader(
+    seeded_app,
+):
+    """ "refuges" is English and French: the French small word "pour" makes it French; alone,
+    the reader's language decides."""
+    thesaurus = default_thesaurus()
+    shelter = thesaurus.concepts["shelter"]
+    neighbours = [*shelter.broader, *thesaurus.narrower.get("shelter", []), *shelter.related]
+
+    def related(query: str) -> set[str]:
+        return {t["label"] for t in seeded_app.get(f"/api/search?{query}").json()["related_terms"]}
+
+    def labels(language: str) -> set[str]:
+        return {thesaurus.concepts[c].labels[language]["pref"] for c in neighbours}
+
+    assert labels("fr") != labels("en")
+    assert related("q=refuges+pour+victimes&lang=en") <= labels("fr")
+    assert related("q=refuges+pour+victimes&lang=en")
+    assert related("q=refuges+victimes&lang=fr") <= labels("fr")
+    assert related("q=refuges+victimes&lang=en") <= labels("en")
+    assert related("q=refuges+victimes&lang=en")
 
 
 def test_zero_results_offer_to_remove_the_most_restrictive_filter_and_related(seeded_app):
