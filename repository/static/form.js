@@ -5,6 +5,15 @@
   "use strict";
   document.documentElement.classList.add("js");
   var form = document.getElementById("practice-form");
+  // The page's own sentences (an element's data-NAME), in its language, with the figures put
+  // in; English where a page lacks one.
+  var sentence = function (element, name, fallback, values) {
+    var text = (element && element.getAttribute("data-" + name)) || fallback;
+    Object.keys(values).forEach(function (key) {
+      text = text.replace("{" + key + "}", values[key]);
+    });
+    return text;
+  };
 
   var summary = document.querySelector("[data-role=word-count]");
   var counter = document.getElementById("summary-count");
@@ -12,9 +21,8 @@
     var max = parseInt(counter.getAttribute("data-max"), 10);
     var count = function () {
       var words = summary.value.trim() ? summary.value.trim().split(/\s+/).length : 0;
-      // The page's own sentences, in its language, with the figures put in.
-      var sentence = counter.getAttribute(words > max ? "data-too-long" : "data-within");
-      counter.textContent = sentence.replace("{count}", words).replace("{max}", max);
+      var name = words > max ? "too-long" : "within";
+      counter.textContent = sentence(counter, name, "", { count: words, max: max });
       counter.classList.toggle("over", words > max);
     };
     summary.addEventListener("input", count);
@@ -33,13 +41,8 @@
     var nameOf = function (box) {
       return box.closest("[data-country]").getAttribute("data-country");
     };
-    // The page's own sentences, in its language (English if a page lacks one).
     var say = function (name, fallback, values) {
-      var text = announce.getAttribute("data-" + name) || fallback;
-      Object.keys(values).forEach(function (key) {
-        text = text.replace("{" + key + "}", values[key]);
-      });
-      return text;
+      return sentence(announce, name, fallback, values);
     };
     var showChosen = function () {
       list.textContent = "";
@@ -120,13 +123,8 @@
 
   // Autosave: a few seconds after the partner stops typing, and before leaving the page.
   var status = document.querySelector("[data-autosave-status]");
-  // The status's sentences, in the page's language, with the figures put in.
   var told = function (name, fallback, values) {
-    var text = (status && status.getAttribute("data-" + name)) || fallback;
-    Object.keys(values).forEach(function (key) {
-      text = text.replace("{" + key + "}", values[key]);
-    });
-    return text;
+    return sentence(status, name, fallback, values);
   };
   if (form && status && form.getAttribute("data-autosave") && window.fetch && window.FormData) {
     var timer = null;

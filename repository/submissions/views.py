@@ -47,15 +47,10 @@ def country_groups(form: PracticeForm) -> list[dict]:
     chosen countries are listed above them): a keyboard user passes five regions, not 246
     boxes."""
     by_region: dict[str, list] = {value: [] for value, _label in geography.REGIONS}
-    for option in form.countries:
-        country = geography.country(option.data)
-        by_region.setdefault(country.region if country else "", []).append(option)
+    for option in form.countries:  # the choices are geography's countries, each in a region
+        by_region[geography.country(option.data).region].append(option)
     return [
-        {
-            "value": value,
-            "label": geography.region_label(value) if value else "",
-            "options": options,
-        }
+        {"label": geography.region_label(value), "options": options}
         for value, options in by_region.items()
         if options
     ]
