@@ -2,11 +2,11 @@
 
 Which documents match, so that totals and facet counts stay exact over what is shown:
 - every document the words match (search.querying.Coordinated), and
-- every document whose best passage is at least THRESHOLD similar to the query (cosine): its
+- every document whose best passage is at least `threshold` similar to the query (cosine): its
   semantic neighbours.
 
 The order is by a weighted sum of the two scores, each scaled to the best of this search:
-    lexical score / best lexical score  +  WEIGHT * (similarity - FLOOR) / (best - FLOOR)
+    lexical score / best lexical score  +  WEIGHT * (similarity - floor) / (best - floor)
 The lexical score counts the query's topics matched (then BM25), so the word part still ranks a
 document matching more topics higher. The constants were chosen on the judged set
 (benchmarks/relevance; docs/search.md has the figures): reciprocal-rank fusion measured 0.667
@@ -14,24 +14,38 @@ nDCG@10 there against 0.678 for this, and thresholds of 0.30 and 0.35 lost recal
 
 When no document matches half the words of a plain query of three or more (the words' one-word
 fallback, search.scoring: "weak"), a document the words match is kept only if its meaning is not
-unrelated to the query (similarity above FLOOR): "tectonic plate subduction rates" matched five
+unrelated to the query (similarity above the floor): "tectonic plate subduction rates" matched five
 practices by "rates" (apps that rate recruiters) at similarities of 0.01-0.09, and "sourdough
 starter hydration ratio" one. Of the judged set's 12 real queries that fall back so, none lost a
 practice of its top 10 (the two nonsense queries now find nothing).
+
+The floor and the threshold are a model's (`Scale`): each model spreads its similarities
+differently. Universal Sentence Encoder's are USE_SCALE. The blend's (search.blend) sit higher,
+since e5's cosines of unrelated texts are high even centred: 15 queries about something else
+(bread, guitars, volcanoes, in the six languages) reached 0.22-0.30 there against 0.10-0.20 with
+USE, so with USE's scale the blend's nonsense queries matched practices.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 
-# Similarity at or below which a passage has nothing to do with the query: queries about
-# something else entirely (bread, tectonic plates) top out around here.
-FLOOR = 0.15
+
+@dataclass(frozen=True)
+class Scale:
+    """How one model's similarities read. `floor`: at or below it a passage has nothing to do
+    with the query (queries about something else entirely top out around here); `threshold`: at
+    or above it a practice matches by meaning alone (a semantic neighbour)."""
+
+    floor: float
+    threshold: float
+
+
+USE_SCALE = Scale(floor=0.15, threshold=0.25)
 
 
 @dataclass(frozen=True)
 class Fusion:
-    threshold: float = 0.25
     weight: float = 1.5
     # A query whose every topic names a facet value or a place ("trade unions Asia", "GRETA
     # monitoring") is matched exactly by the thesaurus; the model's similarity to a few labels
@@ -47,13 +61,15 @@ class Fusion:
         similarities: np.ndarray,
         facets_only: bool = False,
         weak: bool = False,
+        scale: Scale = USE_SCALE,
     ):
         """(matched mask, fused scores) from the lexical matches and scores and each
-        document's similarity (-1 where it has no vector); `weak`: the words matched by their
-        one-word fallback."""
+        document's similarity (-1 where it has no vector), read on the model's `scale`;
+        `weak`: the words matched by their one-word fallback."""
         weight = self.facet_weight if facets_only else self.weight
+        floor = scale.floor
         if weak:
-            matched = matched & ~((similarities > -1) & (similarities <= FLOOR))
+            matched = matched & ~((similarities > -1) & (similarities <= floor))
             scores = np.where(matched, scores, 0.0)
         fused = np.zeros(len(scores))
         lexical = np.flatnonzero(matched)
@@ -62,6 +78,6 @@ class Fusion:
         embedded = similarities > -1
         if embedded.any():
             best = similarities[embedded].max()
-            closeness = np.clip((similarities - FLOOR) / max(best - FLOOR, 1e-9), 0.0, None)
+            closeness = np.clip((similarities - floor) / max(best - floor, 1e-9), 0.0, None)
             fused += weight * np.where(embedded, closeness, 0.0)
-        return matched | (similarities >= self.threshold), fused
+        return matched | (similarities >= scale.threshold), fused

@@ -7,8 +7,10 @@ import numpy as np
 import pytest
 
 from search import SearchIndex, SearchParams, blend, semantic, vectors
+from search.fusion import USE_SCALE
 from search.projection import for_model
-from tests.unit.test_semantic import DOCS
+from tests.unit.test_search_engine import doc
+from tests.unit.test_semantic import DOCS, Keyed
 
 BLENDED = {semantic.SETTING: "blend"}
 
@@ -64,6 +66,38 @@ def test_the_blended_similarity_is_the_share_weighted_sum_of_both_cosines():
     assert row @ model.query("q") == pytest.approx(cos_first, abs=1e-6)
     # Another centre is another model: its vectors are never mixed with these.
     assert blend.Blend(first, second, centre * 2).name != model.name
+
+
+def test_the_blend_reads_its_similarities_on_its_own_scale_and_one_word_on_the_first_models():
+    first = Fixed("a", {"q": unit(1, 0)})
+    second = Fixed("b", {"q": unit(0, 1)})
+    model = blend.Blend(first, second, np.zeros(2, dtype=np.float32))
+    assert model.scale("shelter") == USE_SCALE
+    assert model.scale("shelter for women") == blend.SCALE
+    assert blend.SCALE.floor > USE_SCALE.floor and blend.SCALE.threshold > USE_SCALE.threshold
+
+
+class Scaled(Keyed):
+    def __init__(self, keys, scale):
+        super().__init__(keys)
+        self._scale = scale
+
+    def scale(self, text):
+        return self._scale
+
+
+@pytest.mark.parametrize("scale, found", [(USE_SCALE, [1]), (blend.SCALE, [])])
+def test_a_practice_matches_by_meaning_only_above_its_models_threshold(tmp_path, scale, found):
+    """A similarity of 0.28 makes a semantic neighbour for USE, whose unrelated texts stay
+    below 0.20, but not for the blend, whose unrelated texts reach 0.30."""
+    embedder = Scaled({"crew": [0.28, 0.96, 0.0], "hotline": [1.0, 0.0, 0.0]}, scale)
+    index = SearchIndex(tmp_path / "index", embedder=embedder)
+    index.rebuild([doc(1, "Hotline for fishermen", "Call a free number.")], seq=0)
+    try:
+        result = index.search(SearchParams(q="crew welfare"))
+        assert result.ids == found and result.total == len(found)
+    finally:
+        index.close()
 
 
 @pytest.fixture(scope="module")
