@@ -48,6 +48,31 @@ def test_a_concept_named_in_any_language_finds_the_practice_that_uses_another_la
     assert index.search(SearchParams(q=q)).ids == [1]
 
 
+# A tourism industry practice names the problem in the sector's words, not "sex tourism".
+TOURISM = doc(
+    3,
+    "Hotel and tour operator staff training",
+    "Protecting children from sexual exploitation in travel and tourism.",
+)
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "sex tourism",
+        "tourisme sexuel",
+        "turismo sexual",
+        "секс-туризм",
+        "السياحة الجنسية",
+        "色情旅游",
+    ],
+)
+def test_sex_tourism_in_any_language_finds_a_practice_that_never_says_it(tmp_path, q):
+    index = SearchIndex(tmp_path / "ix", embedder=None)
+    index.rebuild([TOURISM, OTHER], seq=0)
+    assert index.search(SearchParams(q=q)).ids == [3]
+
+
 def test_synonyms_link_what_the_issue_listed(tmp_path):
     index = SearchIndex(tmp_path / "ix", embedder=None)
     index.rebuild(
