@@ -87,8 +87,9 @@ class SpellingVariantFilter(Filter):
 
 # Bumped whenever the analysis below, or the schema, changes what a document gives the index: an
 # index built with another version is rebuilt from the database (SearchIndex.verify).
-ANALYSIS_VERSION = "8"  # 6: translations in "spell"; 7: their summaries stored, for snippets;
-# 8: Arabic words stemmed alike with the article and without (multilingual.arabic_stem)
+ANALYSIS_VERSION = "9"  # 6: translations in "spell"; 7: their summaries stored, for snippets;
+# 8: Arabic words stemmed alike with the article and without (multilingual.arabic_stem); 9:
+# French plurals in s singular before Snowball (multilingual._FRENCH_PLURAL), for concepts
 
 
 def analysis_version() -> str:

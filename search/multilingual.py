@@ -14,6 +14,12 @@ STEMMED = {"en": "english", "fr": "french", "es": "spanish", "ru": "russian", "a
 _PLURAL = re.compile(r"(?<=\w\w)(?:(ies)|(?:(?<=[sxz])|(?<=ch)|(?<=sh))es|(?<![su'])s)$")
 UN_LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
 _WORD = re.compile(r"\w+")
+# Snowball's French stemmer keeps a plural's s after a vowel ("lois", "numéros", "radios") and
+# stems some plurals otherwise than their singulars ("conflits" to "conflit", "conflit" to
+# "confl"), so "lois sur le devoir de vigilance" named no law. A final s (not of "ss") is taken
+# off first, from every word alike: a word whose singular ends in s ("pays", "abus") loses it
+# in both numbers, so its forms still meet.
+_FRENCH_PLURAL = re.compile(r"(?<=\w\w\w)(?<!s)s$")
 _ARABIC_DIACRITICS = re.compile("[\u064b-\u0652\u0670\u0640]")  # harakat, dagger alef, tatweel
 _ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي"})
 
@@ -53,6 +59,8 @@ def _stem(language: str, word: str) -> str:
         return _english(word)
     if language == "ar":
         return arabic_stem(word)
+    if language == "fr":
+        word = _FRENCH_PLURAL.sub("", word)
     return snowball(STEMMED[language]).stemWord(word)
 
 

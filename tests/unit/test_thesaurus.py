@@ -73,6 +73,28 @@ def test_sex_tourism_in_any_language_finds_a_practice_that_never_says_it(tmp_pat
     assert index.search(SearchParams(q=q)).ids == [3]
 
 
+@pytest.mark.parametrize(
+    "q, concept",
+    [
+        ("lois", "law"),
+        ("numéros verts", "hotline"),
+        ("conflits armés", "armed_conflict"),
+        ("radios", "media"),
+        ("renvois", "referral"),
+    ],
+)
+def test_a_french_plural_names_the_concept_of_its_singular(q, concept):
+    """Snowball's French stemmer keeps the s of "lois" and stems "conflits" otherwise than
+    "conflit"; the thesaurus takes the plural's s off first."""
+    assert [c.id for _s, _e, c in thesaurus().concepts_in(q)] == [concept]
+
+
+def test_a_french_plural_finds_a_practice_in_another_language(tmp_path):
+    index = SearchIndex(tmp_path / "ix", embedder=None)
+    index.rebuild([doc(4, "Anti-trafficking act", "A statute adopted in 2015."), OTHER], seq=0)
+    assert index.search(SearchParams(q="lois")).ids == [4]
+
+
 def test_synonyms_link_what_the_issue_listed(tmp_path):
     index = SearchIndex(tmp_path / "ix", embedder=None)
     index.rebuild(
