@@ -20,6 +20,16 @@ _WORD = re.compile(r"\w+")
 # off first, from every word alike: a word whose singular ends in s ("pays", "abus") loses it
 # in both numbers, so its forms still meet.
 _FRENCH_PLURAL = re.compile(r"(?<=\w\w\w)(?<!s)s$")
+# Spanish likewise: Snowball stems "mujeres" "mujer" but "mujer" "muj", "hogares" "hogar" but
+# "hogar" "hog", "líneas" "lin" but "línea" "line". The plural ending goes first: -ces to -z
+# ("precoces"), -es after r, d, l, n, j, y or s ("mujeres", "unidades", "leyes", "países"), else
+# an s after an unaccented vowel ("líneas", "días"; "país" and "interés" are singular); a word
+# alike in both numbers ("crisis") loses it in both.
+_SPANISH_PLURAL = (
+    (re.compile(r"(?<=\w\w\w)ces$"), "z"),
+    (re.compile(r"(?<=\w\w\w)(?<=[rdlnjys])es$"), ""),
+    (re.compile(r"(?<=\w\w\w)(?<=[aeiou])s$"), ""),
+)
 _ARABIC_DIACRITICS = re.compile("[\u064b-\u0652\u0670\u0640]")  # harakat, dagger alef, tatweel
 _ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي"})
 
@@ -61,6 +71,11 @@ def _stem(language: str, word: str) -> str:
         return arabic_stem(word)
     if language == "fr":
         word = _FRENCH_PLURAL.sub("", word)
+    elif language == "es":
+        for plural, singular in _SPANISH_PLURAL:
+            word, found = plural.subn(singular, word)
+            if found:
+                break
     return snowball(STEMMED[language]).stemWord(word)
 
 

@@ -163,7 +163,7 @@ class _QueryMatcher:
                         entry = self.by_first[language].setdefault(bucket, [])
                         lengths = tuple(len(w) for w in _SPAN_WORD.findall(normalise(label)))
                         acronym = " " not in label and sum(c.isupper() for c in label) >= 2
-                        entry.append((stemmed, lengths, concept, acronym))
+                        entry.append((stemmed, lengths, concept, acronym, normalise(label)))
         self.plain.sort(key=lambda item: -len(item[0]))
 
     @classmethod
@@ -190,7 +190,7 @@ class _QueryMatcher:
                 continue  # the stemmer split differently: spans would not line up
             lengths = [end - start for start, end, _w in words]
             for i, first in enumerate(stemmed):
-                for label, label_lengths, concept, acronym in firsts.get(
+                for label, label_lengths, concept, acronym, written in firsts.get(
                     _bucket(first, language), ()
                 ):
                     size = len(label)
@@ -207,11 +207,12 @@ class _QueryMatcher:
                             and (document or is_stop(typed))
                         ):
                             continue
-                        found.append((end - start, start, end, concept, language))
+                        exact = normalise(typed) == written
+                        found.append((end - start, start, end, concept, language, exact))
         for label, concept in self.plain if _CJK.search(folded) else ():
             position = folded.find(label)
             while position >= 0:
-                found.append((len(label), position, position + len(label), concept, "zh"))
+                found.append((len(label), position, position + len(label), concept, "zh", True))
                 position = folded.find(label, position + 1)
         # A span naming a concept in several languages ("refuges" is English and French) is
         # read in the language the rest of the query is written in: the one whose labels and
@@ -224,9 +225,11 @@ class _QueryMatcher:
                 votes.update(stop_languages(word))
             if prefer:
                 votes[prefer] += 0.5  # only breaks a tie
+        # Of labels alike once stemmed, the one written as typed: Snowball stems "explotación"
+        # (exploitation) and "explotador" (exploiter) alike.
         chosen: list[tuple[int, int, Concept, str]] = []
-        for _length, start, end, concept, language in sorted(
-            found, key=lambda f: (-f[0], f[1], -votes[f[4]])
+        for _length, start, end, concept, language, _exact in sorted(
+            found, key=lambda f: (-f[0], f[1], -votes[f[4]], not f[5])
         ):
             if all(end <= s or start >= e for s, e, _c, _l in chosen):
                 chosen.append((start, end, concept, language))

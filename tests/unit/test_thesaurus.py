@@ -89,6 +89,30 @@ def test_a_french_plural_names_the_concept_of_its_singular(q, concept):
     assert [c.id for _s, _e, c in thesaurus().concepts_in(q)] == [concept]
 
 
+@pytest.mark.parametrize(
+    "q, concept",
+    [("mujer", "women"), ("empleadas de hogar", "domestic_work"), ("líneas de ayuda", "hotline")],
+)
+def test_a_spanish_singular_or_plural_names_the_concept_of_the_other(q, concept):
+    """Snowball's Spanish stemmer gives "mujeres" "mujer" but "mujer" "muj"."""
+    assert [c.id for _s, _e, c in thesaurus().concepts_in(q)] == [concept]
+
+
+@pytest.mark.parametrize(
+    "q, concept",
+    [
+        ("explotación", "exploitation"),
+        ("explotador", "trafficker"),
+        ("niñas", "girls"),
+        ("niños", "children"),
+        ("traité", "convention"),
+        ("traite", "human_trafficking"),
+    ],
+)
+def test_of_labels_alike_once_stemmed_the_one_written_as_typed_is_read(q, concept):
+    assert [c.id for _s, _e, c in thesaurus().concepts_in(q)] == [concept]
+
+
 def test_a_french_plural_finds_a_practice_in_another_language(tmp_path):
     index = SearchIndex(tmp_path / "ix", embedder=None)
     index.rebuild([doc(4, "Anti-trafficking act", "A statute adopted in 2015."), OTHER], seq=0)
