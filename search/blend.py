@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from search.analysis import CJK
-from search.fusion import USE_SCALE, Scale
+from search.fusion import Scale, scale_of
 
 HERE = Path(__file__).parent
 CENTRE_FILE = HERE / "e5-centre.npz"
@@ -140,7 +140,7 @@ class Blend:
     def scale(self, text: str) -> Scale:
         """A single word is compared by the first model alone, on its scale."""
         if one_word(text):
-            return getattr(self.first, "scale", lambda _text: USE_SCALE)(text)
+            return scale_of(self.first, text)
         return SCALE
 
     def query(self, text: str) -> np.ndarray:

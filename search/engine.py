@@ -28,7 +28,7 @@ from whoosh.writing import SegmentWriter
 
 from search import dictionary, integrity, semantic
 from search.analysis import analysis_version
-from search.fusion import USE_SCALE, Fusion, Scale
+from search.fusion import Fusion, scale_of
 from search.highlighting import marked_passages, snippet, snippet_terms
 from search.params import FACETS, SearchParams, SearchResult
 from search.projection import Projection, for_model
@@ -223,11 +223,6 @@ class SearchIndex:
             if len(self._query_vectors) > CACHE_SIZE:
                 self._query_vectors.popitem(last=False)
         return vector
-
-    def _scale(self, q: str) -> Scale:
-        """How the model's similarities to this query read (search.fusion)."""
-        scale = getattr(self.embedder, "scale", None)
-        return scale(q) if scale is not None else USE_SCALE
 
     def built_with_other_model(self) -> str | None:
         """The sentence model the current generation was embedded with, when it is not the one
@@ -885,7 +880,7 @@ class SearchIndex:
                     similarities,
                     facets_only=query.facets_only,
                     weak=weak,
-                    scale=self._scale(text),
+                    scale=scale_of(self.embedder, text),
                 )
             if params.areas and isinstance(query, Coordinated):
                 scores = self._area_first(searcher, snapshot, params.areas, matched, scores)

@@ -44,6 +44,13 @@ class Scale:
 USE_SCALE = Scale(floor=0.15, threshold=0.25)
 
 
+def scale_of(model, text: str) -> Scale:
+    """The model's scale for this query (its optional `scale` method); USE's for a model
+    without one."""
+    scale = getattr(model, "scale", None)
+    return scale(text) if scale is not None else USE_SCALE
+
+
 @dataclass(frozen=True)
 class Fusion:
     weight: float = 1.5

