@@ -87,10 +87,11 @@ class SpellingVariantFilter(Filter):
 
 # Bumped whenever the analysis below, or the schema, changes what a document gives the index: an
 # index built with another version is rebuilt from the database (SearchIndex.verify).
-ANALYSIS_VERSION = "10"  # 6: translations in "spell"; 7: their summaries stored, for snippets;
+ANALYSIS_VERSION = "11"  # 6: translations in "spell"; 7: their summaries stored, for snippets;
 # 8: Arabic words stemmed alike with the article and without (multilingual.arabic_stem); 9:
 # French plurals in s singular before Snowball (multilingual._FRENCH_PLURAL), for concepts; 10:
-# Spanish plurals likewise, and of labels alike once stemmed the one written as typed
+# Spanish plurals likewise, and of labels alike once stemmed the one written as typed; 11: of
+# two labels that overlap, the narrower concept's (thesaurus._QueryMatcher._narrowest)
 
 
 def analysis_version() -> str:

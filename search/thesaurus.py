@@ -165,6 +165,7 @@ class _QueryMatcher:
                         acronym = " " not in label and sum(c.isupper() for c in label) >= 2
                         entry.append((stemmed, lengths, concept, acronym, normalise(label)))
         self.plain.sort(key=lambda item: -len(item[0]))
+        self.ancestors = {cid: _ancestors(thesaurus, cid) for cid in thesaurus.concepts}
 
     @classmethod
     def of(cls, thesaurus: Thesaurus) -> "_QueryMatcher":
@@ -225,6 +226,7 @@ class _QueryMatcher:
                 votes.update(stop_languages(word))
             if prefer:
                 votes[prefer] += 0.5  # only breaks a tie
+        found = self._narrowest(found)
         # Of labels alike once stemmed, the one written as typed: Snowball stems "explotación"
         # (exploitation) and "explotador" (exploiter) alike.
         chosen: list[tuple[int, int, Concept, str]] = []
@@ -234,6 +236,37 @@ class _QueryMatcher:
             if all(end <= s or start >= e for s, e, _c, _l in chosen):
                 chosen.append((start, end, concept, language))
         return sorted(chosen, key=lambda c: c[0])
+
+    def _narrowest(self, found: list) -> list:
+        """Of two labels that overlap without one holding the other, the narrower concept's:
+        in "trata con fines de explotación laboral" (the Spanish formula), the general
+        "fines de explotación" (purpose of exploitation) is longer than "explotación laboral"
+        and took its word, so labour exploitation was never named."""
+        spans = sorted(found, key=lambda f: f[1])
+        dropped: set[int] = set()
+        for i, f in enumerate(spans):
+            for g in spans[i + 1 :]:
+                if g[1] >= f[2]:
+                    break  # starts after f ends: so do all the rest
+                if g[2] <= f[2] or g[1] == f[1]:
+                    continue  # one holds the other: the longest first decides
+                if f[3].id in self.ancestors[g[3].id]:
+                    dropped.add(id(f))
+                elif g[3].id in self.ancestors[f[3].id]:
+                    dropped.add(id(g))
+        return [f for f in found if id(f) not in dropped]
+
+
+def _ancestors(thesaurus: Thesaurus, concept_id: str) -> frozenset[str]:
+    """Every concept broader than this one, however far up."""
+    seen: set[str] = set()
+    todo = list(thesaurus.concepts[concept_id].broader)
+    while todo:
+        parent = todo.pop()
+        if parent in thesaurus.concepts and parent not in seen:
+            seen.add(parent)
+            todo.extend(thesaurus.concepts[parent].broader)
+    return frozenset(seen)
 
 
 def _bucket(stem: str, language: str) -> str:

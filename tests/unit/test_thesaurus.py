@@ -113,6 +113,32 @@ def test_of_labels_alike_once_stemmed_the_one_written_as_typed_is_read(q, concep
     assert [c.id for _s, _e, c in thesaurus().concepts_in(q)] == [concept]
 
 
+@pytest.mark.parametrize(
+    "q, concept",
+    [
+        ("trata con fines de explotación laboral", "labour_exploitation"),
+        ("trata de niñas con fines de explotación sexual", "sexual_exploitation"),
+    ],
+)
+def test_of_two_overlapping_labels_the_narrower_concept_is_read(q, concept):
+    """The Spanish formula: "fines de explotación" (purpose of exploitation) is the longer label
+    but the general concept; the form of exploitation is what the query names."""
+    named = [c.id for _s, _e, c in thesaurus().concepts_in(q)]
+    assert concept in named and "exploitation" not in named, named
+
+
+def test_the_spanish_formula_finds_that_form_of_exploitation_only(tmp_path):
+    index = SearchIndex(tmp_path / "ix", embedder=None)
+    index.rebuild(
+        [
+            doc(5, "Farm worker exploitation", "Inspections on farms and plantations."),
+            doc(6, "Sexual exploitation of women", "Outreach in bars and clubs."),
+        ],
+        seq=0,
+    )
+    assert index.search(SearchParams(q="con fines de explotación laboral")).ids == [5]
+
+
 def test_a_french_plural_finds_a_practice_in_another_language(tmp_path):
     index = SearchIndex(tmp_path / "ix", embedder=None)
     index.rebuild([doc(4, "Anti-trafficking act", "A statute adopted in 2015."), OTHER], seq=0)
