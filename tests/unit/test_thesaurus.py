@@ -298,3 +298,37 @@ def test_a_small_word_of_a_language_is_never_read_as_an_acronym():
     named = {c.id for _s, _e, c in default().concepts_in("mendicité des enfants au Sénégal")}
     assert "african_union" not in named
     assert "african_union" in {c.id for _s, _e, c in default().concepts_in("AU campaign")}
+
+
+def test_the_c_stemmers_stem_every_thesaurus_word_as_the_pure_python_ones():
+    """The index and the thesaurus stem with PyStemmer's C build when it is installed and with
+    snowballstemmer's Python otherwise: an index built by one and searched by the other must
+    agree word for word (one stem apart and a label names nothing)."""
+    import re
+
+    import Stemmer
+    from snowballstemmer import (
+        arabic_stemmer,
+        english_stemmer,
+        french_stemmer,
+        russian_stemmer,
+        spanish_stemmer,
+    )
+
+    from search.multilingual import snowball
+
+    assert isinstance(snowball("english"), Stemmer.Stemmer)  # the fast one is in use
+    text = THESAURUS_FILE.read_text(encoding="utf-8").lower()
+    words = sorted(set(re.findall(r"[^\W\d_]+", text)))
+    assert len(words) > 3000
+    pure = {
+        "english": english_stemmer.EnglishStemmer(),
+        "french": french_stemmer.FrenchStemmer(),
+        "spanish": spanish_stemmer.SpanishStemmer(),
+        "russian": russian_stemmer.RussianStemmer(),
+        "arabic": arabic_stemmer.ArabicStemmer(),
+    }
+    for algorithm, python in pure.items():
+        c = Stemmer.Stemmer(algorithm)
+        differ = [w for w in words if c.stemWord(w) != python.stemWord(w)]
+        assert differ == [], (algorithm, differ[:5])
