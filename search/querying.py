@@ -1,5 +1,6 @@
 """From what a delegate typed to a Whoosh query: limits, synonyms, safe fallback, corrections."""
 
+import math
 import re
 from itertools import combinations, islice
 from pathlib import Path
@@ -65,10 +66,11 @@ class Coordinated(Or):
     # Whoosh makes of the query loses it, and then the query is fused as any other.
     facets_only = False
 
-    def minimum(self, words: int | None = None) -> int:
-        """How many of the words (or of `words` telling ones) a document must match."""
+    def minimum(self, words: float | None = None) -> int:
+        """How many of the words (or of `words` telling ones, a Chinese piece counting half:
+        search.scoring) a document must match."""
         words = len(self.subqueries) if words is None else words
-        return 1 if words <= 2 else (words + 1) // 2
+        return 1 if words <= 2 else math.ceil(words / 2)
 
 
 def load_synonyms(path: Path | str | None = None) -> list[list[str]]:

@@ -31,7 +31,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.scoring import bm25
 
-from search.analysis import pair_term
+from search.analysis import CJK, pair_term
 from search.querying import Coordinated
 from search.schema import pairs_field
 
@@ -56,6 +56,20 @@ def _byte_to_length_table() -> np.ndarray:
 
 COMMON_SHARE = 0.4  # a word in more than this share of live documents does not count as a topic
 COMMON_MIN_DOCS = 50
+# A Chinese run of n characters is n - 1 overlapping two-character pieces but about n / 2 words:
+# counted whole toward the minimum, "幸存者主导的反贩运组织和咨询委员会" asked a practice for 6
+# of its 12 topics and found 4 (judged set: 4 Chinese queries better, none worse; 0.773 to
+# 0.775). A document still counts every piece it matches.
+CJK_PIECE_SHARE = 0.5
+
+
+def _word_share(topic) -> float:
+    """How much of a word a topic of a plain query is: a two-character piece of a Chinese run
+    (querying._cjk_pieces) half of one, anything else one."""
+    texts = [text for _field, text in topic.iter_all_terms()]
+    if texts and all(isinstance(t, str) and len(t) == 2 and CJK.match(t) for t in texts):
+        return CJK_PIECE_SHARE
+    return 1.0
 
 
 def _fixed_column(column, count: int, default: int, fast: bool | None = None) -> np.ndarray:
@@ -421,22 +435,23 @@ class Evaluator:
         A word most documents have ("trafficking", "victims" in this collection) tells them
         apart no better than a stop word: it adds to BM25 but not to the count, unless every
         word of the query is that common."""
-        masks, total = [], np.zeros(self.size)
+        masks, shares, total = [], [], np.zeros(self.size)
         for child in node.subqueries:
             child_mask, child_scores = self._eval(child)
             masks.append(child_mask & self.live)
+            shares.append(_word_share(child))
             total += child_scores
         live = self.live_count
-        telling = masks
+        telling = list(zip(masks, shares, strict=True))
         if live >= COMMON_MIN_DOCS:  # in a handful of documents any share is chance
-            telling = [m for m in masks if m.sum() <= COMMON_SHARE * live] or masks
+            telling = [(m, s) for m, s in telling if m.sum() <= COMMON_SHARE * live] or telling
         matched = np.zeros(self.size, dtype=np.int32)
-        for mask in telling:
+        for mask, _share in telling:
             matched += mask
         anything = np.zeros(self.size, dtype=bool)
         for mask in masks:
             anything |= mask
-        mask = (matched >= node.minimum(len(telling))) & anything
+        mask = (matched >= node.minimum(sum(s for _m, s in telling))) & anything
         if self.narrow or not (mask & self.scope).any():
             # Among the few practices narrow filters leave, one word is enough by design; where
             # no practice has the minimum, one word is a weak sign (search.fusion reads it).

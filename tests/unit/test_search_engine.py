@@ -560,3 +560,21 @@ def test_french_and_spanish_function_words_and_elisions_do_not_count_as_topics(t
     assert index.search(SearchParams(q="victimes qu'elles ont été forcées")).ids == [1]
     assert index.search(SearchParams(q="víctimas que han sido forzadas")).ids == [4]
     index.close()
+
+
+def test_a_long_chinese_question_finds_a_practice_with_its_main_words(tmp_path):
+    """Each two-character piece of a Chinese run is a topic, but a run of n characters is n - 1
+    pieces for about n / 2 words. Counted as whole words toward the minimum, this question
+    (youth, then 14 pieces) asked a practice for 8 of its 15 topics, so the youth advisory
+    council (5) was left out by a text that shares the question's wording (12)."""
+    index = SearchIndex(tmp_path / "ix", embedder=None)
+    index.rebuild(
+        [
+            doc(1, "青年咨询委员会", "青年咨询委员会"),
+            doc(2, "委员会怎样运作以及成员轮换", "委员会怎样运作以及成员轮换"),
+            doc(3, "渔业强迫劳动检查", "港口检查"),
+        ],
+        seq=0,
+    )
+    found = index.search(SearchParams(q="青年咨询委员会怎样运作以及成员轮换")).ids
+    assert sorted(found) == [1, 2]
