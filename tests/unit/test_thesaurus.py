@@ -139,6 +139,20 @@ def test_the_spanish_formula_finds_that_form_of_exploitation_only(tmp_path):
     assert index.search(SearchParams(q="con fines de explotación laboral")).ids == [5]
 
 
+@pytest.mark.parametrize(
+    "q, concept",
+    [
+        ("mano de obra esclava", "forced_labour"),
+        ("mano de obra migrante", "migrant_workers"),
+        ("travailleuses domestiques", "domestic_work"),
+    ],
+)
+def test_labour_in_spanish_and_women_workers_in_french_name_their_concept(q, concept):
+    """ "Mano de obra" (labour) is no building site ("obras"), and the ILO's French names domestic
+    workers in the feminine as well."""
+    assert [c.id for _s, _e, c in thesaurus().concepts_in(q)] == [concept]
+
+
 def test_a_french_plural_finds_a_practice_in_another_language(tmp_path):
     index = SearchIndex(tmp_path / "ix", embedder=None)
     index.rebuild([doc(4, "Anti-trafficking act", "A statute adopted in 2015."), OTHER], seq=0)
