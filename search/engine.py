@@ -69,12 +69,21 @@ class Matches(NamedTuple):
     weak: bool = False
 
 
-def _finds_more(typed: np.ndarray, corrected: np.ndarray) -> bool:
-    """Whether the corrected words find documents matching more of them than the typed words
-    do (a plain query's score counts its words matched, search.scoring)."""
+def _finds_more(typed: np.ndarray, typed_query, corrected: np.ndarray, corrected_query) -> bool:
+    """Whether the corrected words' best document matches a larger share of their topics than
+    the typed words' best does of theirs (a plain query's score counts its topics matched,
+    search.scoring). Shares, not counts: a correction can join words into one concept
+    ("organ traficking" is two topics, of which "organ" matches; "organ trafficking" is one,
+    organ removal, which the practices about it match)."""
     if not len(corrected):
         return False
-    return not len(typed) or int(corrected.max()) > int(typed.max())
+    if not len(typed):
+        return True
+    return _share(corrected, corrected_query) > _share(typed, typed_query)
+
+
+def _share(scores: np.ndarray, query) -> float:
+    return int(scores.max()) / max(len(getattr(query, "subqueries", ())), 1)
 
 
 class _KnownLengths:
@@ -861,7 +870,7 @@ class SearchIndex:
                 correction = self._correction(searcher, snapshot, text, params.areas)
                 if correction is not None:
                     fixed = self._match(searcher, snapshot, correction[1], scope)
-                    if _finds_more(matched_scores, fixed.scores):
+                    if _finds_more(matched_scores, query, fixed.scores, correction[1]):
                         corrected_from, (text, query) = text, correction
                         docnums, matched_scores, weak = fixed
                     elif len(fixed.docnums):

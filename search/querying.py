@@ -21,6 +21,7 @@ from search.thesaurus import default as default_thesaurus
 DEFAULT_SYNONYMS = Path(__file__).with_name("synonyms.txt")
 OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 WORD = re.compile(r"[^\W\d_][\w'-]*", re.UNICODE)
+_PART = re.compile(r"[^'-]+")  # of a WORD
 _UNSAFE = re.compile(r"[^\w\s'\"-]", re.UNICODE)
 # Words of the spelling field sharing a stem's letters read to find one inflected like it, and
 # the stemmers that tell inflections apart from typos, by the languages a word's script allows
@@ -371,31 +372,39 @@ class QueryBuilder:
             protected.update(w.lower() for w in WORD.findall(words))
         parts = q.split('"')
         changed = False
+
+        def fix_part(word: str) -> str:
+            nonlocal changed
+            if (
+                len(word) < 3
+                or word.upper() in OPERATORS
+                or word.lower() in self.groups
+                or word.lower() in protected
+                or is_stop(word)
+                or is_acronym(word)
+                or CJK.search(word)
+                or self._known(reader, word, live)
+            ):
+                return word
+            spelled = [t.text for t in self.spell_analyzer(word)]
+            if not spelled:
+                return word
+            best = nearest(reader, spelled[0], live)
+            if best is None:
+                return word
+            changed = True
+            return best
+
+        def fix(match: re.Match) -> str:
+            word = match.group(0)
+            if word.lower() in protected or word.lower() in self.groups:
+                return word
+            # Each part of an elided or joined word on its own ("d'orgnaes", "anti-traficking"),
+            # so that the correction keeps the article or prefix typed with it: "d'organes"
+            # still reads as the label "prélèvement d'organes".
+            return _PART.sub(lambda part: fix_part(part.group(0)), word)
+
         for i in range(0, len(parts), 2):
-
-            def fix(match: re.Match) -> str:
-                nonlocal changed
-                word = match.group(0)
-                if (
-                    len(word) < 3
-                    or word.upper() in OPERATORS
-                    or word.lower() in self.groups
-                    or word.lower() in protected
-                    or is_stop(word)
-                    or is_acronym(word)
-                    or CJK.search(word)
-                    or self._known(reader, word, live)
-                ):
-                    return word
-                spelled = [t.text for t in self.spell_analyzer(word)]
-                if not spelled:
-                    return word
-                best = nearest(reader, spelled[0], live)
-                if best is None:
-                    return word
-                changed = True
-                return best
-
             parts[i] = WORD.sub(fix, parts[i])
         return '"'.join(parts) if changed else None
 

@@ -195,6 +195,42 @@ def test_a_correction_that_finds_no_more_is_offered_not_searched(tmp_path):
     assert index.search(SearchParams(q="compensaton fund", as_typed=True)).suggestion is None
 
 
+def test_a_correction_joining_words_into_one_concept_is_searched(tmp_path):
+    index = SearchIndex(tmp_path / "ix", embedder=None)
+    index.rebuild(
+        [
+            doc(1, "Kidney trade investigations", "Police stop the removal of organs"),
+            doc(2, "Organ of the state for victims", "A state organ coordinates support"),
+            doc(3, "Trafficking case review", "Trafficking cases are reviewed"),
+        ],
+        seq=0,
+    )
+    # Typed, "organ" matches one word of two (practice 2); corrected, the words name one
+    # concept, organ removal, which practice 1 matches whole: a larger share of what was asked.
+    result = index.search(SearchParams(q="organ traficking"))
+    assert result.searched == "organ trafficking"
+    assert result.ids[0] == 1
+
+
+def test_a_correction_keeps_the_elided_article_typed_with_the_word(tmp_path):
+    index = SearchIndex(tmp_path / "ix", embedder=None)
+    index.rebuild(
+        [
+            doc(1, "Lutte contre le prélèvement d'organes", "Enquêtes sur le trafic d'organes"),
+            doc(2, "Prélèvement des cotisations", "Un prélèvement mensuel"),
+        ],
+        seq=0,
+    )
+    # "d'orgnaes" is corrected to "d'organes", not "organes", so the query still reads as the
+    # label "prélèvement d'organes" and finds the practice about organ removal first.
+    result = index.search(SearchParams(q="prélèvement d'orgnaes"))
+    assert result.searched == "prélèvement d'organes"
+    assert result.ids[0] == 1
+    # And the prefix of a joined word is kept as typed.
+    index.rebuild([doc(3, "Anti-trafficking law", "A law against trafficking")], seq=1)
+    assert index.search(SearchParams(q="anti-traficking law")).searched == "anti-trafficking law"
+
+
 def test_a_strict_query_is_not_corrected_but_offered_the_correction(index):
     result = index.search(SearchParams(q="shelterr AND women"))
     assert result.total == 0 and result.searched is None
