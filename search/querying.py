@@ -12,7 +12,7 @@ from search import dictionary
 from search.analysis import CJK, CJK_RUNS
 from search.highlighting import MarkingAnalyzer
 from search.multilingual import snowball
-from search.params import MAX_QUERY_CHARS, MAX_QUERY_TERMS
+from search.params import FACETS, MAX_QUERY_CHARS, MAX_QUERY_TERMS
 from search.schema import TEXT_FIELDS, facet_field
 from search.stopwords import is_stop
 from search.thesaurus import Concept, Thesaurus
@@ -22,6 +22,8 @@ DEFAULT_SYNONYMS = Path(__file__).with_name("synonyms.txt")
 OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 WORD = re.compile(r"[^\W\d_][\w'-]*", re.UNICODE)
 _PART = re.compile(r"[^'-]+")  # of a WORD
+_FACET_OF_KEY = {key: facet for facet, key in FACETS.items()}
+_TAGGED_AS = {"actor_types", "exploitation_forms", "instruments"}
 _UNSAFE = re.compile(r"[^\w\s'\"-]", re.UNICODE)
 # Words of the spelling field sharing a stem's letters read to find one inflected like it, and
 # the stemmers that tell inflections apart from typos, by the languages a word's script allows
@@ -293,6 +295,11 @@ class QueryBuilder:
             # A form the labels lack ("refugios" for "refugio"): its words anywhere too.
             literal = self._parsers[qparser.AndGroup].parse(typed)
         parts = [Term("concepts", concept.id)]
+        parts += [
+            Term(facet_field(_FACET_OF_KEY[key]), value)
+            for key, value in concept.facet.items()
+            if value == concept.id and key in _TAGGED_AS
+        ]
         if literal is not None and literal is not NullQuery:
             parts.append(literal)
         return Or(parts)

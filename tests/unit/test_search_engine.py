@@ -118,10 +118,12 @@ def test_an_acronym_matches_the_acronym_not_a_word_that_stems_like_it(tmp_path):
     index = SearchIndex(tmp_path / "ix", embedder=None)
     index.rebuild(
         [
-            doc(1, "Hotline tips for callers"),
-            doc(2, "A TIP report"),
+            # Tagged so that only the third is an NGO's: a facet word also matches the
+            # practices tagged with its value.
+            doc(1, "Hotline tips for callers", actor_types=["government"]),
+            doc(2, "A TIP report", actor_types=["government"]),
             doc(3, "Support for NGOs"),
-            doc(4, "National referral mechanism"),
+            doc(4, "National referral mechanism", actor_types=["government"]),
         ],
         seq=0,
     )
@@ -333,6 +335,33 @@ def test_snippets_mark_matches_and_escape_the_text(tmp_path):
     snippet = index.search(SearchParams(q="hotline")).snippets[1]
     assert "<mark>hotline</mark>" in snippet.lower()
     assert "<script>" not in snippet and "&lt;script&gt;" in snippet and "&amp;" in snippet
+
+
+def test_a_word_naming_an_actor_type_form_or_instrument_finds_the_practices_tagged_so(tmp_path):
+    index = SearchIndex(tmp_path / "ix", embedder=None)
+    index.rebuild(
+        [
+            # Tagged, and never naming the tag in their words.
+            doc(
+                1,
+                "Garment workers' helpdesk",
+                "Members meet at the factory gate",
+                actor_types=["trade_union"],
+            ),
+            doc(
+                2,
+                "Rescue at sea",
+                "Fishers held on boats for years",
+                exploitation_forms=["forced_labour"],
+            ),
+            doc(3, "Garment exports", "Factory output grows", actor_types=["government"]),
+        ],
+        seq=0,
+    )
+    assert index.search(SearchParams(q="trade unions garment")).ids[0] == 1
+    assert index.search(SearchParams(q="sindicatos")).ids == [1]
+    assert index.search(SearchParams(q="forced labour fishers")).ids[0] == 2
+    assert 2 in index.search(SearchParams(q="travail forcé")).ids
 
 
 def test_facet_counts_exclude_only_their_own_filter(index):
