@@ -61,12 +61,14 @@ COMMIT_WAIT_SECONDS = 2.0
 
 
 class Matches(NamedTuple):
-    """What a query's words match: live document numbers, their scores, and whether a plain
-    query of several words fell back to one word because no document had more (weak)."""
+    """What a query's words match: live document numbers, their scores, whether a plain
+    query of several words fell back to one word because no document had more (weak), and the
+    word scores of documents with fewer of its words than its minimum (scoring.Evaluator)."""
 
     docnums: np.ndarray
     scores: np.ndarray
     weak: bool = False
+    below: np.ndarray | None = None
 
 
 def _finds_more(typed: np.ndarray, typed_query, corrected: np.ndarray, corrected_query) -> bool:
@@ -851,7 +853,7 @@ class SearchIndex:
                 docnums, scores = evaluator.run(query)
             except Unsupported:
                 docnums, scores = evaluator.run(query, stepwise=True)
-            return Matches(docnums, scores, evaluator.weak)
+            return Matches(docnums, scores, evaluator.weak, evaluator.below)
 
     def _search(self, searcher, snapshot: Snapshot, params: SearchParams) -> SearchResult:
         candidates = snapshot.year_mask(params.year_from, params.year_to)
@@ -862,7 +864,7 @@ class SearchIndex:
         selections = {facet: params.selected(facet) for facet in FACETS}
         if query is not None:
             scope = snapshot.filtered(candidates, selections)
-            docnums, matched_scores, weak = self._match(searcher, snapshot, query, scope)
+            docnums, matched_scores, weak, below = self._match(searcher, snapshot, query, scope)
             if not isinstance(query, Coordinated):
                 # Quotes and operators keep their strict sense: a correction is only offered.
                 suggestion = self._suggest(searcher, snapshot, text, len(docnums))
@@ -872,7 +874,7 @@ class SearchIndex:
                     fixed = self._match(searcher, snapshot, correction[1], scope)
                     if _finds_more(matched_scores, query, fixed.scores, correction[1]):
                         corrected_from, (text, query) = text, correction
-                        docnums, matched_scores, weak = fixed
+                        docnums, matched_scores, weak, below = fixed
                     elif len(fixed.docnums):
                         # The typed words find as much: keep them, and offer the correction
                         # ("Did you mean"), as for a strict query.
@@ -890,6 +892,7 @@ class SearchIndex:
                     facets_only=query.facets_only,
                     weak=weak,
                     scale=scale_of(self.embedder, text),
+                    below=below,
                 )
             if params.areas and isinstance(query, Coordinated):
                 scores = self._area_first(searcher, snapshot, params.areas, matched, scores)
@@ -1016,7 +1019,7 @@ class SearchIndex:
             hits = np.flatnonzero(snapshot.live)
             chosen = hits[np.argsort(-snapshot.recent_rank[hits])][:limit]
         else:
-            docnums, scores, _weak = self._match(searcher, snapshot, query)
+            docnums, scores = self._match(searcher, snapshot, query)[:2]
             chosen = docnums[np.argsort(-scores, kind="stable")][:limit]
         return self._cards(searcher, chosen)
 

@@ -7,6 +7,8 @@ Which documents match, so that totals and facet counts stay exact over what is s
 
 The order is by a weighted sum of the two scores, each scaled to the best of this search:
     lexical score / best lexical score  +  WEIGHT * (similarity - floor) / (best - floor)
+(a semantic neighbour with too few of the words to match by them takes `below_share` of their
+score as its lexical score).
 The lexical score counts the query's topics matched (then BM25), so the word part still ranks a
 document matching more topics higher. The constants were chosen on the judged set
 (benchmarks/relevance; docs/search.md has the figures): reciprocal-rank fusion measured 0.667
@@ -60,6 +62,13 @@ class Fusion:
     # 0.86, all 0.752 to 0.759; 0.5 gave 0.756, 0 the same as 0.25). Meaning still breaks ties,
     # and semantic neighbours still match.
     facet_weight: float = 0.25
+    # A semantic neighbour with some of the query's telling words, fewer than its minimum,
+    # ranks by a share of their score too, where it had none: "independent body that checks
+    # how well the government is fighting trafficking" (seven topics, four needed) put the
+    # national rapporteurs, which say "independent" and "government", below practices matching
+    # four common words. Judged set: 0.25 gave +0.0027, 0.5 +0.0031, 0.75 +0.0013, 1 -0.0004
+    # (natural questions and paraphrases gain; see docs/search.md).
+    below_share: float = 0.5
 
     def fuse(
         self,
@@ -69,10 +78,12 @@ class Fusion:
         facets_only: bool = False,
         weak: bool = False,
         scale: Scale = USE_SCALE,
+        below: np.ndarray | None = None,
     ):
         """(matched mask, fused scores) from the lexical matches and scores and each
         document's similarity (-1 where it has no vector), read on the model's `scale`;
-        `weak`: the words matched by their one-word fallback."""
+        `weak`: the words matched by their one-word fallback; `below`: the word scores of
+        documents with too few of the words to match by them."""
         weight = self.facet_weight if facets_only else self.weight
         floor = scale.floor
         if weak:
@@ -81,7 +92,10 @@ class Fusion:
         fused = np.zeros(len(scores))
         lexical = np.flatnonzero(matched)
         if len(lexical):
-            fused[lexical] = scores[lexical] / max(scores[lexical].max(), 1e-9)
+            best_lexical = max(scores[lexical].max(), 1e-9)
+            fused[lexical] = scores[lexical] / best_lexical
+            if below is not None and not weak:
+                fused += np.where(matched, 0.0, self.below_share * below / best_lexical)
         embedded = similarities > -1
         if embedded.any():
             best = similarities[embedded].max()

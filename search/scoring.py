@@ -378,9 +378,15 @@ class Evaluator:
         self.narrow = int(self.scope.sum()) < min(COMMON_MIN_DOCS, self.live_count)
         # Set when a plain query of three words or more matched by its one-word fallback.
         self.weak = False
+        # The query's own (outermost) word scores of the documents having some of its telling
+        # words but fewer than its minimum: no match by words, yet a semantic neighbour among
+        # them ranks by them too (search.fusion).
+        self.below: np.ndarray | None = None
+        self._root = None
 
     def run(self, query, stepwise: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Live matching document numbers and their scores."""
+        self._root = query
         mask, scores = self._with_whoosh(query) if stepwise else self._eval(query)
         mask &= self.live
         docnums = np.flatnonzero(mask)
@@ -457,6 +463,9 @@ class Evaluator:
             # no practice has the minimum, one word is a weak sign (search.fusion reads it).
             self.weak = self.weak or (not self.narrow and len(telling) > 2)
             mask = anything
+        if node is self._root:
+            below = anything & ~mask & (matched > 0)
+            self.below = np.where(below, matched + total / (1.0 + total), 0.0) * node.boost
         return mask, np.where(mask, matched + total / (1.0 + total), 0.0) * node.boost
 
     def _term(self, term):

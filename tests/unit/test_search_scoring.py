@@ -68,7 +68,7 @@ def stepwise(index, q):
 def test_bulk_and_stepwise_evaluation_agree(index, text):
     query = index.queries.parse(text)
     searcher, snapshot = index._fresh()
-    bulk_ids, bulk_scores, _weak = index._match(searcher, snapshot, query)
+    bulk_ids, bulk_scores = index._match(searcher, snapshot, query)[:2]
     step_ids, step_scores = stepwise(index, query)
     assert list(bulk_ids) == list(step_ids)
     assert np.allclose(bulk_scores, step_scores, rtol=1e-4)

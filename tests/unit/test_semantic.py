@@ -289,3 +289,26 @@ def test_a_query_naming_only_facet_values_ranks_by_its_words_first(tmp_path):
         assert index.search(SearchParams(q="GRETA monitoring harvest")).ids[0] == 2
     finally:
         index.close()
+
+
+def test_a_neighbour_by_meaning_with_some_of_the_words_ranks_above_one_with_none(tmp_path):
+    """Four words, two needed to match by words: the rapporteurs have one or none, and match by
+    meaning alone, equally close. The one that also says "independent" comes first; before, the
+    words counted for nothing below the minimum and the order between them was chance."""
+    embedder = Keyed(
+        {"schools": [0.0, 1.0, 0.0], "watchdog": [1.0, 0.0, 0.0], "rapporteur": [1.0, 0.0, 0.0]}
+    )
+    index = SearchIndex(tmp_path / "index", embedder=embedder)
+    index.rebuild(
+        [
+            doc(1, "Independent rapporteur", "An independent rapporteur publishes yearly."),
+            doc(2, "Annual rapporteur", "The rapporteur publishes yearly."),
+            doc(3, "Watchdog reviews progress of schools", "Schools watchdog reviews progress."),
+        ],
+        seq=0,
+    )
+    try:
+        result = index.search(SearchParams(q="independent watchdog reviews progress"))
+        assert result.ids == [1, 2, 3] and result.total == 3
+    finally:
+        index.close()
