@@ -153,6 +153,25 @@ def test_labour_in_spanish_and_women_workers_in_french_name_their_concept(q, con
     assert [c.id for _s, _e, c in thesaurus().concepts_in(q)] == [concept]
 
 
+def test_a_law_saying_victims_are_not_prosecuted_is_found_by_the_non_punishment_principle(
+    tmp_path,
+):
+    """Laws state the principle without naming it: South Africa's says victims are "not to be
+    prosecuted for offences committed as a direct result of being trafficked", Egypt's speaks
+    of "عدم مساءلة الضحايا" (victims not held liable)."""
+    index = SearchIndex(tmp_path / "ix", embedder=None)
+    index.rebuild(
+        [
+            doc(1, "Trafficking act", "Victims are not to be prosecuted for such offences."),
+            doc(2, "قانون مكافحة الاتجار", "ينص على عدم مساءلة الضحايا"),
+            doc(3, "Prosecution of traffickers", "Traffickers are prosecuted and punished."),
+        ],
+        seq=0,
+    )
+    for q in ("non-punishment principle", "principe de non-sanction", "不惩罚原则"):
+        assert set(index.search(SearchParams(q=q)).ids) == {1, 2}, q
+
+
 def test_a_french_plural_finds_a_practice_in_another_language(tmp_path):
     index = SearchIndex(tmp_path / "ix", embedder=None)
     index.rebuild([doc(4, "Anti-trafficking act", "A statute adopted in 2015."), OTHER], seq=0)
