@@ -94,8 +94,8 @@ class Fusion:
         if len(lexical):
             best_lexical = max(scores[lexical].max(), 1e-9)
             fused[lexical] = scores[lexical] / best_lexical
-            if below is not None and not weak:
-                fused += np.where(matched, 0.0, self.below_share * below / best_lexical)
+            if below is not None and not weak:  # zero where the words match
+                fused += self.below_share * below / best_lexical
         embedded = similarities > -1
         if embedded.any():
             best = similarities[embedded].max()
