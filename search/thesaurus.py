@@ -140,6 +140,11 @@ class _LabelIndex:
 _SPAN_WORD = re.compile(r"\w+")
 _ACRONYM_PLURAL = re.compile(r"\b([A-Z]{2,})s\b")
 FUZZY = ("ru", "ar")
+# A query's language is plain when at least CLEAR_VOTES of its words are small words of that
+# language alone, and CLEAR_RATIO times more than of any other.
+CLEAR_VOTES = 2
+CLEAR_RATIO = 3
+_LATIN = ("en", "fr", "es")  # the languages whose stems can meet in one script
 PREFIX = 3  # labels are grouped by the first letters of their first stem
 
 
@@ -226,6 +231,8 @@ class _QueryMatcher:
                 votes.update(stop_languages(word))
             if prefer:
                 votes[prefer] += 0.5  # only breaks a tie
+        if not document:
+            found = _in_its_language(found, words)
         found = self._narrowest(found)
         # Of labels alike once stemmed, the one written as typed: Snowball stems "explotación"
         # (exploitation) and "explotador" (exploiter) alike.
@@ -255,6 +262,25 @@ class _QueryMatcher:
                 elif g[3].id in self.ancestors[f[3].id]:
                     dropped.add(id(g))
         return [f for f in found if id(f) not in dropped]
+
+
+def _in_its_language(found: list, words: list) -> list:
+    """Of a query plainly written in one language (its small words say so), drop the words
+    matched only by their stem in another language: Snowball gives the French stem "don" to
+    English "done" and to "données" (data), and "nation" to "national" and "nationalité", so
+    "what is being done" named data collection. A label written as typed ("kafala", "refuge")
+    still counts, and a query with too few small words to tell keeps every match."""
+    spoken = Counter()
+    for _start, _end, word in words:
+        languages = stop_languages(word)
+        if len(languages) == 1:  # "de", "la" and "en" are French and Spanish: they tell nothing
+            spoken.update(languages)
+    if not spoken:
+        return found
+    (language, votes), *others = spoken.most_common()
+    if votes < CLEAR_VOTES or any(v * CLEAR_RATIO > votes for _l, v in others):
+        return found
+    return [f for f in found if f[5] or f[4] == language or f[4] not in _LATIN]
 
 
 def _ancestors(thesaurus: Thesaurus, concept_id: str) -> frozenset[str]:

@@ -127,6 +127,60 @@ def test_of_two_overlapping_labels_the_narrower_concept_is_read(q, concept):
     assert concept in named and "exploitation" not in named, named
 
 
+@pytest.mark.parametrize(
+    "q, wrong",
+    [
+        ("what is being done to stop child labour", "data_collection"),  # "données"
+        ("training for the national police", "statelessness"),  # "nationalité"
+        ("is there a date for the review of the law", "data_collection"),  # "datos"
+        ("how do courts fall behind on these cases", "conviction"),  # "fallo"
+        ("le fiscal et les entreprises pour une économie juste", "prosecutors"),  # Spanish "fiscal"
+    ],
+)
+def test_a_plain_query_reads_no_word_as_another_languages_false_friend(q, wrong):
+    """Stems meet across English, French and Spanish: Snowball gives French "don" to "done"
+    and "données". Where the query's small words say which language it is in, a word matched
+    only through another language's stem names nothing."""
+    named = [c.id for _s, _e, c in thesaurus().concepts_in(q)]
+    assert wrong not in named, named
+
+
+@pytest.mark.parametrize(
+    "q, concept",
+    [
+        ("how to protect children from trafficking", "protection"),
+        ("vulnerable migrants in the cities", "vulnerability"),
+        ("tribunals that hear trafficking cases", "judiciary"),
+        ("réfugiés et demandeurs d'asile", "refugees"),  # the same words in several languages
+        ("trata de personas in the Andes and the Amazon", "human_trafficking"),  # written as typed
+        ("vulnerable", "vulnerability"),  # too few small words to tell the language
+    ],
+)
+def test_the_querys_own_words_and_labels_as_typed_still_name_their_concept(q, concept):
+    assert concept in [c.id for _s, _e, c in thesaurus().concepts_in(q)]
+
+
+@pytest.mark.parametrize(
+    "q", ["formation de la police nationale", "national police", "policía nacional", "国籍"]
+)
+def test_nationality_alone_is_not_statelessness(q):
+    """"nationalité" was a label of statelessness, and French stems "nationale" the same way,
+    so the national police named it."""
+    assert "statelessness" not in [c.id for _s, _e, c in thesaurus().concepts_in(q)]
+    assert [c.id for _s, _e, c in thesaurus().concepts_in(q + " apatride")][-1] == "statelessness"
+
+
+def test_a_false_friend_no_longer_brings_practices_about_something_else(tmp_path):
+    """In "what is being done", "done" counted as a topic that the practices about statistics
+    matched ("données", data), so they outranked the one about the subject."""
+    index = SearchIndex(tmp_path / "ix", embedder=None)
+    data = doc(1, "Observatoire", "Collecte de données sur la traite et les victimes.")
+    data["language"] = "fr"
+    cocoa = doc(2, "Cocoa farms", "Work against child labour on cocoa farms with communities.")
+    index.rebuild([data, cocoa], seq=0)
+    assert index.search(SearchParams(q="what is being done about the cocoa farms")).ids == [2]
+
+
 def test_the_spanish_formula_finds_that_form_of_exploitation_only(tmp_path):
     index = SearchIndex(tmp_path / "ix", embedder=None)
     index.rebuild(
