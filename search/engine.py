@@ -219,6 +219,17 @@ class SearchIndex:
             item["vkey"] = key
         return fields
 
+    def _prefetch(self, q: str) -> None:
+        """Let the model start embedding the query while its words are matched, when it can
+        (the blend's second model runs in its own thread), unless the vector is remembered."""
+        prefetch = getattr(self.embedder, "prefetch", None)
+        if prefetch is None:
+            return
+        with self._lock:
+            if q in self._query_vectors:
+                return
+        prefetch(q)
+
     def _query_vector(self, q: str) -> np.ndarray:
         """The query's vector in the space of the snapshot's rows (projected)."""
         self.vector_cache()
@@ -863,6 +874,8 @@ class SearchIndex:
         suggestion = corrected_from = None
         selections = {facet: params.selected(facet) for facet in FACETS}
         if query is not None:
+            if isinstance(query, Coordinated) and snapshot.vectors is not None:
+                self._prefetch(text)
             scope = snapshot.filtered(candidates, selections)
             docnums, matched_scores, weak, below = self._match(searcher, snapshot, query, scope)
             if not isinstance(query, Coordinated):

@@ -87,22 +87,29 @@ class UniversalSentenceEncoder:
 _loaded: dict[str, Embedder | None] = {}
 _notes: dict[str, str] = {}
 _loading = threading.Lock()
-SETTING = "PRACTICES_SEMANTIC"  # "off" turns the semantic layer off; "blend" adds e5
+# "on" (the default) or "blend": Universal Sentence Encoder blended with e5 (search/blend.py);
+# "use": Universal Sentence Encoder alone (faster to embed); "off": no semantic layer.
+SETTING = "PRACTICES_SEMANTIC"
 BLEND = "blend"
+FIRST_ONLY = "use"
+
+
+def _setting(environ) -> str:
+    return environ.get(SETTING, "on").strip().lower()
 
 
 def enabled(environ=os.environ) -> bool:
-    return environ.get(SETTING, "on").strip().lower() not in ("off", "0", "false", "no")
+    return _setting(environ) not in ("off", "0", "false", "no")
 
 
 def wants_blend(environ=os.environ) -> bool:
-    return environ.get(SETTING, "on").strip().lower() == BLEND
+    return enabled(environ) and _setting(environ) != FIRST_ONLY
 
 
 def load(environ=os.environ) -> Embedder | None:
-    """The process-wide model (loaded once, about 1 s and 150 MB), or None when turned off or
-    unavailable. With PRACTICES_SEMANTIC=blend, Universal Sentence Encoder blended with e5
-    (search/blend.py); when e5 cannot load, one warning and USE alone."""
+    """The process-wide model (loaded once, about 1 s and 170 MB), or None when turned off or
+    unavailable: Universal Sentence Encoder blended with e5 (search/blend.py), or USE alone
+    with PRACTICES_SEMANTIC=use; when e5 cannot load, one warning and USE alone."""
     if not enabled(environ):
         return None
     key = BLEND if wants_blend(environ) else "default"

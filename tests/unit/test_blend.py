@@ -1,7 +1,9 @@
-"""The blend of two sentence models (PRACTICES_SEMANTIC=blend): its similarity, its one-word
-shortcut, the real second model, and USE alone when the second model cannot load."""
+"""The blend of two sentence models (the default semantic layer): its similarity, its shortcut for
+short queries, its prefetch, the real second model, and USE alone when the second model cannot
+load."""
 
 import logging
+import time
 
 import numpy as np
 import pytest
@@ -35,25 +37,29 @@ def unit(*values):
 
 
 @pytest.mark.parametrize(
-    "text, single",
+    "text, brief",
     [
         ("shelter", True),
         ("  shelters! ", True),
         ("", True),
-        ("shelter women", False),
-        ("GRETA monitoring", False),
-        ("拐卖", True),
-        ("贩运人口", False),  # four characters: two words, written without a space
-        ("торговля людьми", False),
+        ("GRETA monitoring", True),
+        ("code of conduct", True),  # small words aside
+        ("campaign OR radio", True),
+        ("торговля людьми", True),
+        ("贩运人口", True),  # four characters: two words, written without a space
+        ("shelters for women and children", False),
+        ("national referral mechanism", False),
+        ("贩运人口案件的数据收集", False),
+        ("принудительные браки профилактика", False),
     ],
 )
-def test_one_word_queries_are_told_apart(text, single):
-    assert blend.one_word(text) is single
+def test_queries_of_one_or_two_words_are_told_apart(text, brief):
+    assert blend.short(text) is brief
 
 
 def test_the_blended_similarity_is_the_share_weighted_sum_of_both_cosines():
-    first = Fixed("a", {"p": unit(1, 0, 0), "q one": unit(1, 1, 0), "q": unit(1, 1, 0)})
-    second = Fixed("b", {"p": unit(0, 1, 1), "q one": unit(0, 1, 0), "q": unit(0, 1, 0)})
+    first = Fixed("a", {"p": unit(1, 0, 0), "q one two": unit(1, 1, 0), "q": unit(1, 1, 0)})
+    second = Fixed("b", {"p": unit(0, 1, 1), "q one two": unit(0, 1, 0), "q": unit(0, 1, 0)})
     centre = np.array([0.1, 0.0, 0.2], dtype=np.float32)
     model = blend.Blend(first, second, centre, share=0.3)
     row = model.passages(["p"])[0]
@@ -61,11 +67,46 @@ def test_the_blended_similarity_is_the_share_weighted_sum_of_both_cosines():
     centred = lambda v: (v - centre) / np.linalg.norm(v - centre)  # noqa: E731
     cos_first = float(unit(1, 0, 0) @ unit(1, 1, 0))
     cos_second = float(centred(unit(0, 1, 1)) @ centred(unit(0, 1, 0)))
-    assert row @ model.query("q one") == pytest.approx(0.3 * cos_first + 0.7 * cos_second, abs=1e-6)
+    assert row @ model.query("q one two") == pytest.approx(
+        0.3 * cos_first + 0.7 * cos_second, abs=1e-6
+    )
     # One word: the first model's cosine alone, on the same scale.
     assert row @ model.query("q") == pytest.approx(cos_first, abs=1e-6)
     # Another centre is another model: its vectors are never mixed with these.
     assert blend.Blend(first, second, centre * 2).name != model.name
+
+
+class Slow(Fixed):
+    """A second model that takes its time, like e5 (7 ms a query), and counts its calls."""
+
+    def __init__(self, name, table, seconds):
+        super().__init__(name, table)
+        self.seconds, self.calls = seconds, []
+
+    def query(self, text):
+        self.calls.append(text)
+        time.sleep(self.seconds)  # lets go of the GIL, as e5's C engine does
+        return super().query(text)
+
+
+def test_a_querys_second_embedding_runs_while_its_words_are_matched(tmp_path):
+    """The search starts the second model's embedding before matching the words (prefetch), so a
+    query of three words or more does not wait for both one after the other; the vector is the
+    same as without it, and a short query never calls the second model."""
+    q = "shelters for women and children"
+    first = Fixed("a", {q: unit(1, 0), "shelter": unit(1, 1), "p": unit(1, 0)})
+    second = Slow("b", {q: unit(0, 1), "shelter": unit(1, 0), "p": unit(0, 1)}, seconds=0.3)
+    model = blend.Blend(first, second, np.zeros(2, dtype=np.float32))
+    expected = blend.Blend(first, Fixed("b", second.table), np.zeros(2, dtype=np.float32)).query(q)
+    started = time.monotonic()
+    model.prefetch(q)
+    time.sleep(0.3)  # the words being matched meanwhile
+    vector = model.query(q)
+    assert time.monotonic() - started < 0.5  # not 0.6: the two overlapped
+    assert np.allclose(vector, expected) and second.calls == [q]
+    model.prefetch("shelter")
+    model.query("shelter")
+    assert second.calls == [q]
 
 
 def test_the_blend_reads_its_similarities_on_its_own_scale_and_one_word_on_the_first_models():
@@ -73,7 +114,7 @@ def test_the_blend_reads_its_similarities_on_its_own_scale_and_one_word_on_the_f
     second = Fixed("b", {"q": unit(0, 1)})
     model = blend.Blend(first, second, np.zeros(2, dtype=np.float32))
     assert model.scale("shelter") == USE_SCALE
-    assert model.scale("shelter for women") == blend.SCALE
+    assert model.scale("shelter for women and children") == blend.SCALE
     assert blend.SCALE.floor > USE_SCALE.floor and blend.SCALE.threshold > USE_SCALE.threshold
 
 
@@ -142,8 +183,26 @@ def test_without_the_second_model_search_runs_on_the_first_and_says_so(monkeypat
     assert isinstance(model, semantic.UniversalSentenceEncoder)
     assert caplog.text.count("e5 did not load") == 1
     assert "Universal Sentence Encoder alone" in semantic.degraded_reason(BLENDED)
-    # The default setting is not affected by the blend's trouble.
-    assert semantic.degraded_reason({}) is None
+    # The first model alone (PRACTICES_SEMANTIC=use) is not affected by the blend's trouble.
+    assert semantic.degraded_reason({semantic.SETTING: "use"}) is None
+
+
+@pytest.mark.parametrize(
+    "setting, blended, on",
+    [
+        (None, True, True),
+        ("on", True, True),
+        ("blend", True, True),
+        ("use", False, True),
+        ("off", False, False),
+    ],
+)
+def test_the_blend_is_the_default_and_a_setting_chooses_the_first_model_alone_or_none(
+    setting, blended, on
+):
+    environ = {} if setting is None else {semantic.SETTING: setting}
+    assert semantic.wants_blend(environ) is blended
+    assert semantic.enabled(environ) is on
 
 
 def test_second_model_files_other_than_the_pinned_ones_are_refused(tmp_path):

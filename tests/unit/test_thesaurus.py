@@ -164,7 +164,7 @@ def test_the_querys_own_words_and_labels_as_typed_still_name_their_concept(q, co
     "q", ["formation de la police nationale", "national police", "policía nacional", "国籍"]
 )
 def test_nationality_alone_is_not_statelessness(q):
-    """"nationalité" was a label of statelessness, and French stems "nationale" the same way,
+    """The label "nationalité" named statelessness, and French stems "nationale" the same way,
     so the national police named it."""
     assert "statelessness" not in [c.id for _s, _e, c in thesaurus().concepts_in(q)]
     assert [c.id for _s, _e, c in thesaurus().concepts_in(q + " apatride")][-1] == "statelessness"
