@@ -33,6 +33,7 @@ BATCH = 500
 # A rebuild writes one segment per process, each with at least this many practices.
 PARALLEL_MIN = 2_000
 PROCESSES_SETTING = "PRACTICES_REINDEX_PROCESSES"
+PROGRESS_SECONDS = 10.0  # between two lines of a rebuild's progress in the log
 
 
 def rebuild_processes(environ=os.environ) -> int:
@@ -203,7 +204,7 @@ class IndexSync:
         Raises IndexBusy when another writer holds the lock and `wait` is False."""
         if self.index.current_dir() is None:
             log.info("no search index yet: building it from the database")
-            self.rebuild(wait=wait)
+            self.rebuild(progress=logged_progress(), wait=wait)
             return Drift()
         try:
             if not self.index.exists():
@@ -219,13 +220,28 @@ class IndexSync:
             raise
         except Exception as error:  # IndexUnavailable, or Whoosh failing on damaged files
             log.warning("search index unusable (%s): rebuilding from the database", error)
-            self.rebuild(wait=wait)
+            self.rebuild(progress=logged_progress(), wait=wait)
             return Drift()
         if drift:
             log.warning("search index drifted from the database (%s): repairing", drift)
             ids = drift.missing + drift.stale
             self.index.apply(list(self._documents(ids)), drift.extra, self.index.applied_seq())
         return drift
+
+
+def logged_progress(every: float = PROGRESS_SECONDS):
+    """A rebuild's progress for the log, at most one line every `every` seconds: a first
+    embedding of the collection takes minutes (the seed's, about three), and a server that
+    says nothing meanwhile looks stuck."""
+    state = {"done": 0, "said": time.monotonic()}
+
+    def step(count: int) -> None:
+        state["done"] += count
+        if time.monotonic() - state["said"] >= every:
+            state["said"] = time.monotonic()
+            log.info("search index: %d practices embedded and indexed so far", state["done"])
+
+    return step
 
 
 class IndexWorker:

@@ -377,3 +377,22 @@ def test_an_index_embedded_by_another_model_is_embedded_again_at_start_up(db, tm
     q = "teléfono de ayuda para marineros retenidos en barcos"
     assert practice in after.search(SearchParams(q=q)).ids
     after.close()
+
+
+def test_building_the_index_at_start_up_says_how_far_it_has_got(db, tmp_path, monkeypatch, caplog):
+    """A first embedding of the collection takes minutes (the seed's, about three with the
+    default models): the log says how many practices are done, rather than nothing."""
+    import logging
+
+    from repository import indexing
+
+    add_practices(db, *(record(title=f"Shelter programme {n}") for n in range(3)))
+    monkeypatch.setattr(indexing.logged_progress, "__defaults__", (0.0,))  # every step
+    index = SearchIndex(tmp_path / "index", embedder=None)
+    try:
+        with caplog.at_level(logging.INFO, logger="repository.indexing"):
+            IndexSync(db, index).repair()
+        assert "no search index yet" in caplog.text
+        assert "3 practices embedded and indexed so far" in caplog.text
+    finally:
+        index.close()
