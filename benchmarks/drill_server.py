@@ -41,6 +41,10 @@ class DrillServer:
             "PRACTICES_SECRET_KEY": "drill-secret-key-long-enough-0123456789abcdef",
             "PRACTICES_DEBUG": "1",  # plain http on 127.0.0.1: cookies without the Secure flag
             "PRACTICES_RATE_LIMIT_PER_MINUTE": "0",  # the drills measure capacity, not limits
+            # The drills check serving, writes and recovery, not ranking, and the default blend's
+            # first embedding of the seed takes minutes: USE alone, unless the environment names
+            # a setting (PRACTICES_SEMANTIC=on drills with the blend).
+            "PRACTICES_SEMANTIC": os.environ.get("PRACTICES_SEMANTIC", "use"),
             "PYTHONPATH": str(ROOT),
         }
         self.process: subprocess.Popen | None = None
