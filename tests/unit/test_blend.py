@@ -109,6 +109,31 @@ def test_a_querys_second_embedding_runs_while_its_words_are_matched(tmp_path):
     assert second.calls == [q]
 
 
+def test_a_parallel_rebuild_after_searches_finishes(tmp_path):
+    """A full rebuild forks one writer per part after searches have started the blend's thread;
+    a forked writer embedding its practices must not wait for that thread, which a fork does not
+    copy (it waited forever, holding the index's lock)."""
+    import threading
+
+    keys = {"fishermen": [1, 0, 0], "shelter": [0, 1, 0], "judges": [0, 0, 1]}
+    model = blend.Blend(Keyed(keys), Keyed(keys), np.zeros(3, dtype=np.float32))
+    vectors._MEMORY.clear()
+    index = SearchIndex(tmp_path / "index", embedder=model)
+    index.rebuild(DOCS, seq=0)
+    try:
+        assert index.search(SearchParams(q="safe shelter for women tonight")).ids[0] == 2
+        more = [doc(n, f"Shelter {n} for women", "Safe accommodation.") for n in range(4, 10)]
+        parts = [lambda: DOCS, lambda: more]
+        done = threading.Thread(target=index.rebuild, args=([], 1), kwargs={"parts": parts})
+        done.start()
+        done.join(timeout=60)
+        assert not done.is_alive(), "the rebuild's forked writers hung"
+        index.mark_stale()
+        assert index.search(SearchParams(q="shelter")).total == 7
+    finally:
+        index.close()
+
+
 def test_the_blend_reads_its_similarities_on_its_own_scale_and_one_word_on_the_first_models():
     first = Fixed("a", {"q": unit(1, 0)})
     second = Fixed("b", {"q": unit(0, 1)})
