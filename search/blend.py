@@ -26,6 +26,7 @@ import hashlib
 import os
 import re
 import threading
+import weakref
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -44,7 +45,7 @@ BATCH = 16  # passages per call into the engine
 # Calls into the engine run side by side for a list of passages: on 2 cores, 64 passages took
 # 5.6 s in two threads against 12.8 s in one (the first embedding of 10k practices, 15 minutes in
 # one). Four at most, so a big server's writer leaves cores to its searches.
-WORKERS = max(1, min(4, os.cpu_count() or 1))
+WORKERS = max(1, min(4, len(os.sched_getaffinity(0))))  # the cores this process may use
 # The blend's similarities sit higher than USE's (search.fusion): 15 queries about something else
 # in the six languages reached 0.22-0.30 (99th percentile 0.18-0.28), the judged set's
 # grade-2 answers 0.27 at the 10th percentile and 0.42 at the median. On the judged set this scale
@@ -90,22 +91,36 @@ class Threads:
     """A thread pool of this process. Threads do not survive a fork, and an executor copied
     into a forked child along with an idle thread queues work for a thread that is not there and
     waits forever: the parallel rebuild forks its writers (search/engine.py), after searches
-    may have started the parent's threads. So a child gets a pool of its own, of one thread,
-    since its sibling writers already run one per core."""
+    may have started the parent's threads. So a child starts afresh (`_after_fork`), with one
+    thread, since its sibling writers already run one per core."""
 
     def __init__(self, workers: int, name: str):
         self.workers, self.name = workers, name
-        self._owner, self._pool = os.getpid(), None
+        self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
+        _FORK_AWARE.add(self)
+
+    def after_fork(self) -> None:
+        self._pool, self.workers, self._lock = None, 1, threading.Lock()
 
     def pool(self) -> ThreadPoolExecutor:
-        if self._owner != os.getpid():
-            self._owner, self._pool, self.workers = os.getpid(), None, 1
-            self._lock = threading.Lock()
         with self._lock:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix=self.name)
             return self._pool
+
+
+# Objects holding threads, locks or futures, reset in a forked child before it runs any code of
+# ours (a lock copied while another thread held it would never be released there).
+_FORK_AWARE = weakref.WeakSet()
+
+
+def _after_fork() -> None:
+    for item in list(_FORK_AWARE):
+        item.after_fork()
+
+
+os.register_at_fork(after_in_child=_after_fork)
 
 
 class E5Small:
@@ -168,6 +183,11 @@ class Blend:
         self._threads = Threads(1, "blend")
         self._pending: OrderedDict[str, Future] = OrderedDict()
         self._pending_lock = threading.Lock()
+        _FORK_AWARE.add(self)
+
+    def after_fork(self) -> None:
+        """In a forked child: the parent's prefetches will never finish here."""
+        self._pending, self._pending_lock = OrderedDict(), threading.Lock()
 
     def _centred(self, rows: np.ndarray) -> np.ndarray:
         rows = np.asarray(rows, dtype=np.float32) - self.centre
