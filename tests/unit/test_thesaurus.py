@@ -207,6 +207,24 @@ def test_labour_in_spanish_and_women_workers_in_french_name_their_concept(q, con
     assert [c.id for _s, _e, c in thesaurus().concepts_in(q)] == [concept]
 
 
+@pytest.mark.parametrize(
+    "q",
+    [
+        "non-punishment of victims",
+        "victims compelled to commit offences",
+        "ne pas poursuivre les victimes pour les délits qu'elles ont été forcées de commettre",
+        "no punición de las víctimas",
+        "víctimas obligadas a cometer delitos",
+        "жертвы, вынужденные совершать преступления",
+    ],
+)
+def test_the_non_punishment_principle_is_read_as_delegates_write_it(q):
+    """ "Non-punishment" without "principle" named sentencing (through "punishment"), and the
+    French, Spanish and Russian for "compelled to commit" named nothing."""
+    assert "non_punishment_principle" in [c.id for _s, _e, c in thesaurus().concepts_in(q)]
+    assert "sentencing" not in [c.id for _s, _e, c in thesaurus().concepts_in(q)]
+
+
 def test_a_law_saying_victims_are_not_prosecuted_is_found_by_the_non_punishment_principle(
     tmp_path,
 ):
