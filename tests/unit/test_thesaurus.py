@@ -225,6 +225,21 @@ def test_the_non_punishment_principle_is_read_as_delegates_write_it(q):
     assert "sentencing" not in [c.id for _s, _e, c in thesaurus().concepts_in(q)]
 
 
+@pytest.mark.parametrize(
+    "q",
+    [
+        "organisations run by survivors of trafficking",
+        "organizaciones dirigidas por sobrevivientes",
+        "organizaciones lideradas por supervivientes de trata",
+    ],
+)
+def test_organisations_run_by_survivors_are_one_concept_in_english_and_spanish(q):
+    """ "Run by survivors" and Spain's "supervivientes" named no organisation led by survivors, and
+    "organisations" became a topic of its own."""
+    found = [c.id for _s, _e, c in thesaurus().concepts_in(q)]
+    assert found[0] == "survivor_led_organisation" and "stakeholder" not in found
+
+
 def test_a_law_saying_victims_are_not_prosecuted_is_found_by_the_non_punishment_principle(
     tmp_path,
 ):
