@@ -43,8 +43,9 @@ CENTRE_FILE = HERE / "e5-centre.npz"
 SHARE = 0.3  # USE's share of the similarity: 0.15-0.5 all measured within 0.01 (docs/search.md)
 BATCH = 16  # passages per call into the engine
 # Calls into the engine run side by side for a list of passages: on 2 cores, 64 passages took
-# 5.6 s in two threads against 12.8 s in one (the first embedding of 10k practices, 15 minutes in
-# one). Four at most, so a big server's writer leaves cores to its searches.
+# 5.6 s in two threads against 12.8 s in one (a publication, the seed's first embedding; a
+# parallel rebuild's forked writers keep one each). Four at most, so a big server's writer leaves
+# cores to its searches.
 WORKERS = max(1, min(4, len(os.sched_getaffinity(0))))  # the cores this process may use
 # The blend's similarities sit higher than USE's (search.fusion): 15 queries about something else
 # in the six languages reached 0.22-0.30 (99th percentile 0.18-0.28), the judged set's
@@ -91,7 +92,7 @@ class Threads:
     """A thread pool of this process. Threads do not survive a fork, and an executor copied
     into a forked child along with an idle thread queues work for a thread that is not there and
     waits forever: the parallel rebuild forks its writers (search/engine.py), after searches
-    may have started the parent's threads. So a child starts afresh (`_after_fork`), with one
+    may have started the parent's threads. So a child starts afresh (`after_fork`), with one
     thread, since its sibling writers already run one per core."""
 
     def __init__(self, workers: int, name: str):
