@@ -240,6 +240,25 @@ def test_organisations_run_by_survivors_are_one_concept_in_english_and_spanish(q
     assert found[0] == "survivor_led_organisation" and "stakeholder" not in found
 
 
+@pytest.mark.parametrize(
+    "q",
+    [
+        "people who escaped trafficking",
+        "helping people who got out of trafficking earn a living",
+        "jobs for former victims of trafficking",
+        "anciennes victimes de la traite",
+        "ex víctimas de trata",
+        "бывшие жертвы торговли людьми",
+        "الضحايا السابقون",
+        "前受害者",
+    ],
+)
+def test_former_victims_and_people_who_escaped_are_survivors_in_six_languages(q):
+    """Delegates write "former victims" and "people who escaped trafficking" for survivors; those
+    words named only victims, or trafficking, and missed the practices about survivors."""
+    assert "survivors" in [c.id for _s, _e, c in thesaurus().concepts_in(q)]
+
+
 def test_a_law_saying_victims_are_not_prosecuted_is_found_by_the_non_punishment_principle(
     tmp_path,
 ):
