@@ -259,6 +259,33 @@ def test_former_victims_and_people_who_escaped_are_survivors_in_six_languages(q)
     assert "survivors" in [c.id for _s, _e, c in thesaurus().concepts_in(q)]
 
 
+@pytest.mark.parametrize(
+    "q",
+    [
+        "technology to detect forced labour",
+        "cómo se usa la tecnología para detectar la trata",
+        "outils numériques contre la traite",
+        "использование технологий для выявления торговли людьми",
+        "الذكاء الاصطناعي لكشف الاتجار",
+        "用人工智能识别贩运人口",
+        "a mobile app for migrant workers",
+    ],
+)
+def test_technology_used_against_trafficking_is_a_concept_in_six_languages(q):
+    """Technology used against trafficking (apps, screening tools, data analysis) had no concept,
+    only its misuse had: "tecnología" found Spanish texts alone and never an English app."""
+    assert "technology_tools" in [c.id for _s, _e, c in thesaurus().concepts_in(q)]
+
+
+@pytest.mark.parametrize(
+    "q", ["technology-facilitated trafficking", "application de la loi", "技术援助"]
+)
+def test_technology_misused_law_enforcement_and_technical_aid_are_not_technology_tools(q):
+    """The narrower, longer label wins; "application" (of a law) and 技术 (technical, as in
+    technical assistance) are not labels of tools."""
+    assert "technology_tools" not in [c.id for _s, _e, c in thesaurus().concepts_in(q)]
+
+
 def test_a_law_saying_victims_are_not_prosecuted_is_found_by_the_non_punishment_principle(
     tmp_path,
 ):
