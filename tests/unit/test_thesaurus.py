@@ -14,6 +14,11 @@ from tests.unit.test_search_engine import doc
 LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
 
 
+def concept_ids(q: str) -> list[str]:
+    """The ids of the concepts the default thesaurus reads in a query, in order."""
+    return [c.id for _s, _e, c in thesaurus().concepts_in(q)]
+
+
 def test_every_concept_has_a_preferred_label_in_each_of_the_six_languages():
     data = json.loads(THESAURUS_FILE.read_text(encoding="utf-8"))
     assert data["version"] and len(data["concepts"]) >= 200
@@ -44,7 +49,7 @@ OTHER = doc(2, "Training judges", "Courses for the judiciary")
 def test_a_concept_named_in_any_language_finds_the_practice_that_uses_another_label(tmp_path, q):
     index = SearchIndex(tmp_path / "ix", embedder=None)
     index.rebuild([SHELTER, OTHER], seq=0)
-    assert [c.id for _s, _e, c in thesaurus().concepts_in(q)] == ["shelter"], q
+    assert concept_ids(q) == ["shelter"], q
     assert index.search(SearchParams(q=q)).ids == [1]
 
 
@@ -86,7 +91,7 @@ def test_sex_tourism_in_any_language_finds_a_practice_that_never_says_it(tmp_pat
 def test_a_french_plural_names_the_concept_of_its_singular(q, concept):
     """Snowball's French stemmer keeps the s of "lois" and stems "conflits" otherwise than
     "conflit"; the thesaurus takes the plural's s off first."""
-    assert [c.id for _s, _e, c in thesaurus().concepts_in(q)] == [concept]
+    assert concept_ids(q) == [concept]
 
 
 @pytest.mark.parametrize(
@@ -95,7 +100,7 @@ def test_a_french_plural_names_the_concept_of_its_singular(q, concept):
 )
 def test_a_spanish_singular_or_plural_names_the_concept_of_the_other(q, concept):
     """Snowball's Spanish stemmer gives "mujeres" "mujer" but "mujer" "muj"."""
-    assert [c.id for _s, _e, c in thesaurus().concepts_in(q)] == [concept]
+    assert concept_ids(q) == [concept]
 
 
 @pytest.mark.parametrize(
@@ -110,7 +115,7 @@ def test_a_spanish_singular_or_plural_names_the_concept_of_the_other(q, concept)
     ],
 )
 def test_of_labels_alike_once_stemmed_the_one_written_as_typed_is_read(q, concept):
-    assert [c.id for _s, _e, c in thesaurus().concepts_in(q)] == [concept]
+    assert concept_ids(q) == [concept]
 
 
 @pytest.mark.parametrize(
@@ -123,7 +128,7 @@ def test_of_labels_alike_once_stemmed_the_one_written_as_typed_is_read(q, concep
 def test_of_two_overlapping_labels_the_narrower_concept_is_read(q, concept):
     """The Spanish formula: "fines de explotación" (purpose of exploitation) is the longer label
     but the general concept; the form of exploitation is what the query names."""
-    named = [c.id for _s, _e, c in thesaurus().concepts_in(q)]
+    named = concept_ids(q)
     assert concept in named and "exploitation" not in named, named
 
 
@@ -141,7 +146,7 @@ def test_a_plain_query_reads_no_word_as_another_languages_false_friend(q, wrong)
     """Stems meet across English, French and Spanish: Snowball gives French "don" to "done"
     and "données". Where the query's small words say which language it is in, a word matched
     only through another language's stem names nothing."""
-    named = [c.id for _s, _e, c in thesaurus().concepts_in(q)]
+    named = concept_ids(q)
     assert wrong not in named, named
 
 
@@ -157,7 +162,7 @@ def test_a_plain_query_reads_no_word_as_another_languages_false_friend(q, wrong)
     ],
 )
 def test_the_querys_own_words_and_labels_as_typed_still_name_their_concept(q, concept):
-    assert concept in [c.id for _s, _e, c in thesaurus().concepts_in(q)]
+    assert concept in concept_ids(q)
 
 
 @pytest.mark.parametrize(
@@ -166,8 +171,8 @@ def test_the_querys_own_words_and_labels_as_typed_still_name_their_concept(q, co
 def test_nationality_alone_is_not_statelessness(q):
     """The label "nationalité" named statelessness, and French stems "nationale" the same way,
     so the national police named it."""
-    assert "statelessness" not in [c.id for _s, _e, c in thesaurus().concepts_in(q)]
-    assert [c.id for _s, _e, c in thesaurus().concepts_in(q + " apatride")][-1] == "statelessness"
+    assert "statelessness" not in concept_ids(q)
+    assert concept_ids(q + " apatride")[-1] == "statelessness"
 
 
 def test_a_false_friend_no_longer_brings_practices_about_something_else(tmp_path):
@@ -204,7 +209,7 @@ def test_the_spanish_formula_finds_that_form_of_exploitation_only(tmp_path):
 def test_labour_in_spanish_and_women_workers_in_french_name_their_concept(q, concept):
     """ "Mano de obra" (labour) is no building site ("obras"), and the ILO's French names domestic
     workers in the feminine as well."""
-    assert [c.id for _s, _e, c in thesaurus().concepts_in(q)] == [concept]
+    assert concept_ids(q) == [concept]
 
 
 @pytest.mark.parametrize(
@@ -221,8 +226,8 @@ def test_labour_in_spanish_and_women_workers_in_french_name_their_concept(q, con
 def test_the_non_punishment_principle_is_read_as_delegates_write_it(q):
     """ "Non-punishment" without "principle" named sentencing (through "punishment"), and the
     French, Spanish and Russian for "compelled to commit" named nothing."""
-    assert "non_punishment_principle" in [c.id for _s, _e, c in thesaurus().concepts_in(q)]
-    assert "sentencing" not in [c.id for _s, _e, c in thesaurus().concepts_in(q)]
+    assert "non_punishment_principle" in concept_ids(q)
+    assert "sentencing" not in concept_ids(q)
 
 
 @pytest.mark.parametrize(
@@ -236,7 +241,7 @@ def test_the_non_punishment_principle_is_read_as_delegates_write_it(q):
 def test_organisations_run_by_survivors_are_one_concept_in_english_and_spanish(q):
     """ "Run by survivors" and Spain's "supervivientes" named no organisation led by survivors, and
     "organisations" became a topic of its own."""
-    found = [c.id for _s, _e, c in thesaurus().concepts_in(q)]
+    found = concept_ids(q)
     assert found[0] == "survivor_led_organisation" and "stakeholder" not in found
 
 
@@ -256,7 +261,7 @@ def test_organisations_run_by_survivors_are_one_concept_in_english_and_spanish(q
 def test_former_victims_and_people_who_escaped_are_survivors_in_six_languages(q):
     """Delegates write "former victims" and "people who escaped trafficking" for survivors; those
     words named only victims, or trafficking, and missed the practices about survivors."""
-    assert "survivors" in [c.id for _s, _e, c in thesaurus().concepts_in(q)]
+    assert "survivors" in concept_ids(q)
 
 
 @pytest.mark.parametrize(
@@ -274,7 +279,7 @@ def test_former_victims_and_people_who_escaped_are_survivors_in_six_languages(q)
 def test_technology_used_against_trafficking_is_a_concept_in_six_languages(q):
     """Technology used against trafficking (apps, screening tools, data analysis) had no concept,
     only its misuse had: "tecnología" found Spanish texts alone and never an English app."""
-    assert "technology_tools" in [c.id for _s, _e, c in thesaurus().concepts_in(q)]
+    assert "technology_tools" in concept_ids(q)
 
 
 @pytest.mark.parametrize(
@@ -283,7 +288,7 @@ def test_technology_used_against_trafficking_is_a_concept_in_six_languages(q):
 def test_technology_misused_law_enforcement_and_technical_aid_are_not_technology_tools(q):
     """The narrower, longer label wins; "application" (of a law) and 技术 (technical, as in
     technical assistance) are not labels of tools."""
-    assert "technology_tools" not in [c.id for _s, _e, c in thesaurus().concepts_in(q)]
+    assert "technology_tools" not in concept_ids(q)
 
 
 def test_a_law_saying_victims_are_not_prosecuted_is_found_by_the_non_punishment_principle(
@@ -382,7 +387,7 @@ def test_arabic_words_with_the_article_are_stemmed_like_the_same_words_without(t
     # A word ends the same with the article and without ("protection of the victims" writes
     # "protection" without it, "the protection" with it).
     assert terms("حماية ضحايا") == terms("الحماية الضحايا") == terms("للحماية والضحايا")
-    named = [c.id for _s, _e, c in thesaurus().concepts_in("العمل الجبري والاتجار بالأشخاص")]
+    named = concept_ids("العمل الجبري والاتجار بالأشخاص")
     assert named == ["forced_labour", "human_trafficking"]
     index = SearchIndex(tmp_path / "ix", embedder=None)
     index.rebuild(
